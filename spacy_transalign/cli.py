@@ -1,0 +1,72 @@
+"""Command line: ``python -m spacy_transalign`` / ``spacy-transalign``."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Optional
+
+import typer
+from tqdm import tqdm
+
+from .files import atomic_write
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Cross-lingual NER projection for spaCy.")
+
+
+def _echo_json(data: dict) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details")) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def align(
+    input: Path = typer.Argument(..., exists=True, dir_okay=False, help="One 'source ||| target' pair per line, pre-tokenised"),
+    output: Path = typer.Argument(..., dir_okay=False, help="0-based Pharaoh links, one line per pair"),
+    model: str = typer.Option("facebook/nllb-200-distilled-600M", help="Hub name or local folder"),
+    layer: int = typer.Option(12, help="Encoder layer whose hidden states are compared"),
+    src_lang: Optional[str] = typer.Option(None, help="Source language code, e.g. eng_Latn (NLLB)"),
+    tgt_lang: Optional[str] = typer.Option(None, help="Target language code, e.g. fra_Latn (NLLB)"),
+    method: str = typer.Option("softmax", help="softmax | argmax | itermax"),
+    threshold: float = typer.Option(1e-3, help="softmax: keep links above this in both directions"),
+    batch_size: int = typer.Option(32, help="Sentences per forward pass"),
+    lora_path: Optional[str] = typer.Option(None, help="peft LoRA adapter for the encoder"),
+    precision: str = typer.Option("fp32", help="fp32 | bf16 | int8"),
+    device: Optional[str] = typer.Option(None, help="cpu, cuda, cuda:1 ... (default: cpu)"),
+    local_files_only: bool = typer.Option(False, help="Never contact the model hub"),
+    chunk_size: int = typer.Option(2000, help="Pairs encoded per chunk (bounds memory)"),
+) -> None:
+    """Word-align sentence pairs with an encoder (TransAlign)."""
+    from .aligners.encoder import EncoderAligner
+    from .corpora import read_parallel
+
+    pairs = read_parallel(input)
+    aligner = EncoderAligner(
+        model=model, layer=layer, method=method, threshold=threshold, src_lang=src_lang,  # type: ignore[arg-type]
+        tgt_lang=tgt_lang, batch_size=batch_size, lora_path=lora_path, precision=precision,  # type: ignore[arg-type]
+        device=device, local_files_only=local_files_only,
+    )
+    with atomic_write(output) as f, tqdm(total=len(pairs), unit="pair", disable=len(pairs) < chunk_size) as bar:
+        for start in range(0, len(pairs), chunk_size):
+            chunk = pairs[start : start + chunk_size]
+            for alignment in aligner.align([s for s, _ in chunk], [t for _, t in chunk]):
+                f.write(alignment.to_pharaoh() + "\n")
+            bar.update(len(chunk))
+    typer.echo(f"Aligned {len(pairs)} pairs -> {output}", err=True)
+
+
+@app.command("evaluate-alignment")
+def evaluate_alignment(
+    gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold links: i-j sure, ipj possible"),
+    pred: Path = typer.Argument(..., exists=True, dir_okay=False, help="Predicted Pharaoh links"),
+    gold_index_base: int = typer.Option(1, help="Index base of the gold file"),
+    pred_index_base: int = typer.Option(0, help="Index base of the prediction file"),
+) -> None:
+    """Alignment error rate, precision, recall and F1 as JSON."""
+    from .evaluation import evaluate_alignment_files
+
+    _echo_json(evaluate_alignment_files(gold, pred, gold_index_base, pred_index_base))

@@ -1,0 +1,73 @@
+"""Doc extensions and the msgpack codecs that let them survive DocBin and Doc.to_bytes.
+
+``doc._.translation`` holds a real ``Doc`` (so ``doc._.translation.ents`` can be set), and
+``doc._.alignment`` a :class:`WordAlignment`. Neither is msgpack-native, so we register srsly
+codecs for them, the way spacy-transformers does for its ``TransformerData``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Optional
+
+import srsly
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from .alignment import WordAlignment
+
+DOC_KEY = "__transalign_doc__"
+ALIGNMENT_KEY = "__transalign_alignment__"
+
+EXTENSIONS = {
+    # name: default; values live in doc.user_data and therefore travel with DocBin
+    "translation": None,  # target-language Doc
+    "alignment": None,  # WordAlignment between doc tokens and doc._.translation tokens
+    "projection": None,  # list of dicts: what happened to every source entity
+}
+
+
+def register_extensions() -> None:
+    """Idempotent: safe to call in every worker process and on every import."""
+    for name, default in EXTENSIONS.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+
+
+@lru_cache(maxsize=None)
+def _vocab_for(lang: str) -> Vocab:
+    import spacy
+
+    try:
+        return spacy.blank(lang).vocab
+    except Exception:  # unknown language code in old data: keep the words, lose the rules
+        return spacy.blank("xx").vocab
+
+
+def encode(obj: Any, chain=None):
+    if isinstance(obj, Doc):
+        return {DOC_KEY: obj.to_bytes(), "lang": obj.lang_}
+    if isinstance(obj, WordAlignment):
+        return {ALIGNMENT_KEY: obj.to_dict()}
+    return obj if chain is None else chain(obj)
+
+
+def decode(obj: Any, chain=None):
+    if isinstance(obj, dict):
+        if DOC_KEY in obj:
+            return Doc(_vocab_for(obj["lang"])).from_bytes(obj[DOC_KEY])
+        if ALIGNMENT_KEY in obj:
+            return WordAlignment.from_dict(obj[ALIGNMENT_KEY])
+    return obj if chain is None else chain(obj)
+
+
+def register_codecs() -> None:
+    srsly.msgpack_encoders.register("spacy_transalign", func=encode)
+    srsly.msgpack_decoders.register("spacy_transalign", func=decode)
+
+
+def translation_of(doc: Doc) -> Optional[Doc]:
+    return doc._.translation if Doc.has_extension("translation") else None
+
+
+register_extensions()
+register_codecs()

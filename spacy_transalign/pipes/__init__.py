@@ -1,0 +1,1 @@
+"""The spaCy pipeline components (thin: config in, backends do the work)."""

@@ -1,0 +1,58 @@
+"""Shared fixtures: real data from ../shared/data and tiny NLLB-architecture models built locally."""
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a test must never wait on the network
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+SHARED = Path(os.environ.get("TRANSALIGN_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", default=False, help="also run tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def deterministic_torch():
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"shared data folder not found at {SHARED} (set TRANSALIGN_SHARED_DATA)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def enfr_pairs(shared_data):
+    from spacy_transalign.corpora import read_parallel
+
+    return read_parallel(shared_data / "alignment_gold" / "enfr.src-tgt")
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb(tmp_path_factory, shared_data) -> Path:
+    """A 2-layer, d_model 32 NLLB-architecture model whose vocabulary is trained on real en/fr/ro text."""
+    from spacy_transalign.corpora import read_parallel
+    from spacy_transalign.testing import build_nllb_like
+
+    lines = []
+    for name in ("enfr", "roen"):
+        for src, tgt in read_parallel(shared_data / "alignment_gold" / f"{name}.src-tgt"):
+            lines += [" ".join(src), " ".join(tgt)]
+    torch.set_num_threads(1)
+    return build_nllb_like(tmp_path_factory.mktemp("tiny_nllb"), lines, seed=0)

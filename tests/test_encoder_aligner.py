@@ -1,0 +1,135 @@
+"""EncoderAligner against the per-sentence reference, and its behaviour on awkward input."""
+import logging
+
+import pytest
+
+from spacy_transalign import EncoderAligner, WordAlignment
+from spacy_transalign.models import ModelNotAvailableError
+
+from reference_aligner import ReferenceAligner
+
+
+def _aligner(path, **kwargs):
+    kwargs.setdefault("src_lang", "eng_Latn")
+    kwargs.setdefault("tgt_lang", "fra_Latn")
+    return EncoderAligner(str(path), **kwargs)
+
+
+@pytest.fixture(scope="module")
+def references(tiny_nllb):
+    return {layer: ReferenceAligner(str(tiny_nllb), layer, "eng_Latn", "fra_Latn") for layer in (1, 2)}
+
+
+@pytest.mark.parametrize("method,layer", [("softmax", 2), ("softmax", 1), ("argmax", 2), ("itermax", 2)])
+def test_same_links_as_per_sentence_reference_on_all_enfr_pairs(tiny_nllb, references, enfr_pairs, method, layer):
+    assert len(enfr_pairs) == 447
+    expected = references[layer].align_all(enfr_pairs, method=method)
+    got = _aligner(tiny_nllb, layer=layer, method=method, batch_size=32).align(
+        [s for s, _ in enfr_pairs], [t for _, t in enfr_pairs]
+    )
+    mismatched = [k for k, (a, e) in enumerate(zip(got, expected)) if set(a.pairs) != e]
+    assert mismatched == []
+    assert sum(len(a) for a in got) == sum(len(e) for e in expected) > 1000
+
+
+def test_batch_size_does_not_change_links(tiny_nllb, enfr_pairs):
+    pairs = enfr_pairs[:120]
+    src, tgt = [s for s, _ in pairs], [t for _, t in pairs]
+    one = _aligner(tiny_nllb, layer=2, batch_size=1).align(src, tgt)
+    many = _aligner(tiny_nllb, layer=2, batch_size=50).align(src, tgt)
+    assert [a.pairs for a in one] == [a.pairs for a in many]
+
+
+def test_links_are_sorted_and_scored(tiny_nllb, enfr_pairs):
+    (src, tgt) = enfr_pairs[10]
+    alignment = _aligner(tiny_nllb, layer=2).align([src], [tgt])[0]
+    assert alignment.pairs == sorted(set(alignment.pairs))
+    assert all(0 <= i < len(src) and 0 <= j < len(tgt) for i, j in alignment.pairs)
+    assert len(alignment.scores) == len(alignment.pairs)
+    assert all(1e-3 < s <= 1.0 for s in alignment.scores)
+
+
+def test_empty_sentences_give_empty_alignments_in_place(tiny_nllb, references, enfr_pairs):
+    src, tgt = enfr_pairs[3]
+    aligner = _aligner(tiny_nllb, layer=2)
+    result = aligner.align([[], src, src, []], [tgt, tgt, [], []])
+    assert [len(a) for a in (result[0], result[2], result[3])] == [0, 0, 0]
+    assert set(result[1].pairs) == references[2].align(src, tgt)
+
+
+def test_word_mapped_to_nothing_keeps_indices(tiny_nllb, references):
+    src = ["the", "", "house", "\u200b", "."]
+    tgt = ["la", "maison", "."]
+    alignment = _aligner(tiny_nllb, layer=2).align([src], [tgt])[0]
+    assert not any(i in (1, 3) for i, _ in alignment.pairs)  # empty words are unaligned ...
+    assert {i for i, _ in alignment.pairs} <= {0, 2, 4}  # ... and the others keep their index
+    assert set(alignment.pairs) == references[2].align(src, tgt)
+
+
+def test_too_long_sentence_aligns_its_prefix_and_warns(tiny_nllb, caplog):
+    src = ["maison"] * 300  # > 256 positions of the tiny model
+    tgt = ["house", "."]
+    with caplog.at_level(logging.WARNING, logger="spacy_transalign"):
+        alignment = _aligner(tiny_nllb, layer=2, method="argmax").align([src], [tgt])[0]
+    assert "exceed" in caplog.text
+    assert len(alignment) > 0
+    assert max(i for i, _ in alignment.pairs) < 254  # 256 positions minus language tag and </s>
+
+
+def test_max_length_truncation_matches_reference_on_the_kept_words(tiny_nllb, references, enfr_pairs):
+    src, tgt = max(enfr_pairs, key=lambda p: len(p[0]))
+    short = _aligner(tiny_nllb, layer=2, max_length=12).align([src], [tgt])[0]
+    assert short.pairs and max(i for i, _ in short.pairs) < len(src) - 1
+
+
+def test_unknown_language_code_is_a_clear_error(tiny_nllb):
+    with pytest.raises(ValueError, match="Unknown language code 'xyz_Latn'"):
+        _aligner(tiny_nllb, layer=2, src_lang="xyz_Latn").align([["a"]], [["b"]])
+
+
+def test_bad_layer_is_a_clear_error(tiny_nllb):
+    with pytest.raises(ValueError, match="layer=5 but .* has 2 encoder layers"):
+        _aligner(tiny_nllb, layer=5).align([["a"]], [["b"]])
+
+
+def test_missing_hub_model_names_the_model_and_the_fix(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    aligner = EncoderAligner("facebook/nllb-200-distilled-600M", src_lang="eng_Latn", tgt_lang="fra_Latn")
+    with pytest.raises(ModelNotAvailableError, match="facebook/nllb-200-distilled-600M.*huggingface-cli download"):
+        aligner.align([["a"]], [["b"]])
+
+
+def test_model_is_loaded_once_and_lazily(tiny_nllb):
+    aligner = _aligner(tiny_nllb, layer=2)
+    assert aligner._encoder is None
+    aligner.align([["a"]], [["la"]])
+    encoder = aligner._encoder
+    aligner.align([["b"]], [["le"]])
+    assert aligner._encoder is encoder
+
+
+def test_int8_precision_mostly_agrees_with_fp32(tiny_nllb, enfr_pairs):
+    pairs = enfr_pairs[:100]
+    src, tgt = [s for s, _ in pairs], [t for _, t in pairs]
+    fp32 = _aligner(tiny_nllb, layer=2, method="argmax").align(src, tgt)
+    int8 = _aligner(tiny_nllb, layer=2, method="argmax", precision="int8").align(src, tgt)
+    gold = {(k, p) for k, a in enumerate(fp32) for p in a.pairs}
+    pred = {(k, p) for k, a in enumerate(int8) for p in a.pairs}
+    f1 = 2 * len(gold & pred) / (len(gold) + len(pred))
+    assert f1 > 0.9
+
+
+def test_lora_adapter_is_applied(tiny_nllb, tmp_path, enfr_pairs):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(str(tiny_nllb)).get_encoder()
+    peft_model = get_peft_model(encoder, LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    peft_model.save_pretrained(tmp_path / "lora")
+    src, tgt = [s for s, _ in enfr_pairs[:50]], [t for _, t in enfr_pairs[:50]]
+    base = _aligner(tiny_nllb, layer=2).align(src, tgt)
+    adapted = _aligner(tiny_nllb, layer=2, lora_path=str(tmp_path / "lora")).align(src, tgt)
+    assert [a.pairs for a in base] != [a.pairs for a in adapted]
+    assert isinstance(adapted[0], WordAlignment)
+    del torch
