@@ -3,5 +3,17 @@ from .about import __version__
 from .alignment import WordAlignment, read_pharaoh_file
 from .aligners.encoder import EncoderAligner
 from .extensions import register_extensions
+from .pipes import aligner as _aligner_pipe, projector as _projector_pipe  # noqa: F401  (register factories)
+from .projection.strategies import HullProjection, Projection, SupportProjection, get_strategy
 
-__all__ = ["__version__", "WordAlignment", "read_pharaoh_file", "EncoderAligner", "register_extensions"]
+__all__ = [
+    "__version__",
+    "WordAlignment",
+    "read_pharaoh_file",
+    "EncoderAligner",
+    "register_extensions",
+    "Projection",
+    "HullProjection",
+    "SupportProjection",
+    "get_strategy",
+]

@@ -39,6 +39,14 @@ class WordAlignment:
         self._by_source: Optional[Dict[int, List[int]]] = None
         self._by_target: Optional[Dict[int, List[int]]] = None
 
+    @classmethod
+    def _trusted(cls, pairs: List[Pair], scores: Optional[List[float]] = None) -> "WordAlignment":
+        """Wrap pairs that are already sorted, unique, non-negative int tuples (no re-checking)."""
+        alignment = cls.__new__(cls)
+        alignment.pairs, alignment.scores = pairs, scores
+        alignment._by_source = alignment._by_target = None
+        return alignment
+
     # --- lookups -------------------------------------------------------------------------
     @property
     def by_source(self) -> Dict[int, List[int]]:
@@ -68,10 +76,9 @@ class WordAlignment:
 
     def inverted(self) -> "WordAlignment":
         """The same links seen from the other side: ``(j, i)``."""
-        scores = None
-        if self.scores is not None:
-            scores = [s for _, s in sorted(zip(self.pairs, self.scores), key=lambda x: (x[0][1], x[0][0]))]
-        return WordAlignment([(j, i) for i, j in self.pairs], scores=scores)
+        order = sorted(range(len(self.pairs)), key=lambda k: (self.pairs[k][1], self.pairs[k][0]))
+        scores = None if self.scores is None else [self.scores[k] for k in order]
+        return WordAlignment._trusted([(self.pairs[k][1], self.pairs[k][0]) for k in order], scores)
 
     # --- Pharaoh text --------------------------------------------------------------------
     def to_pharaoh(self, index_base: int = 0) -> str:
@@ -80,18 +87,19 @@ class WordAlignment:
     @classmethod
     def from_pharaoh(cls, line: str, index_base: int = 0) -> "WordAlignment":
         """Read ``"0-1 2-3"``; ``ipj`` (possible) links are read as links too."""
-        pairs = []
+        pairs = set()
         for item in line.split():
-            sep = "-" if "-" in item else "p"
-            left, _, right = item.partition(sep)
+            left, sep, right = item.partition("-")
+            if not sep:
+                left, _, right = item.partition("p")
             if not (left.isdigit() and right.isdigit()):
                 raise AlignmentFormatError(f"Malformed alignment link {item!r} in line {line.strip()!r}")
-            pairs.append((int(left) - index_base, int(right) - index_base))
-        if any(i < 0 or j < 0 for i, j in pairs):
+            pairs.add((int(left) - index_base, int(right) - index_base))
+        if index_base and pairs and min(min(p) for p in pairs) < 0:
             raise AlignmentFormatError(
                 f"Negative index after applying index base {index_base} in line {line.strip()!r}"
             )
-        return cls(pairs)
+        return cls._trusted(sorted(pairs))
 
     # --- plain-data round trip (msgpack) ---------------------------------------------------
     def to_dict(self) -> dict:

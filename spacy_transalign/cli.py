@@ -70,3 +70,32 @@ def evaluate_alignment(
     from .evaluation import evaluate_alignment_files
 
     _echo_json(evaluate_alignment_files(gold, pred, gold_index_base, pred_index_base))
+
+
+@app.command("project-bio")
+def project_bio(
+    labeled: Path = typer.Argument(..., exists=True, dir_okay=False, help="'token label' file whose labels are projected"),
+    target: Path = typer.Argument(..., exists=True, dir_okay=False, help="'token [label]' file receiving labels (its labels are ignored)"),
+    alignments: Path = typer.Argument(..., exists=True, dir_okay=False, help="One line per sentence, optional '<id>\\t', links i-j (0-based)"),
+    output: Path = typer.Argument(..., dir_okay=False, help="TARGET's tokens with projected BIO labels"),
+    strategy: str = typer.Option("support", help="hull (TransAlign's reference) | support (default) | a registered name"),
+    reverse: bool = typer.Option(False, help="Links are target-labelled (i indexes TARGET words)"),
+    vote: Optional[bool] = typer.Option(None, "--vote/--no-vote", help="Corpus-level majority label per surface form (default: on, off for hull)"),
+) -> None:
+    """Project BIO labels across word alignments and print a summary."""
+    from .projection.bio import project_bio_files
+
+    summary = project_bio_files(labeled, target, alignments, output, strategy=strategy, reverse=reverse, vote=vote)
+    _echo_json(summary)
+
+
+@app.command("evaluate-bio")
+def evaluate_bio(
+    pred: Path = typer.Argument(..., exists=True, dir_okay=False, help="Predicted 'token label' file"),
+    gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold 'token label' file"),
+) -> None:
+    """Exact-match span precision, recall and F1 (conlleval reading), micro and per label."""
+    from .corpora import read_bio
+    from .evaluation import span_prf
+
+    _echo_json(span_prf([tags for _, tags in read_bio(pred)], [tags for _, tags in read_bio(gold)]))

@@ -63,6 +63,8 @@ def bio_spans(tags: Sequence[str]) -> List[Span]:
     spans: List[Span] = []
     start, label = None, None
     for k, tag in enumerate(list(tags) + ["O"]):
+        if tag == "O" and start is None:
+            continue
         prefix, _, kind = tag.partition("-")
         continues = prefix == "I" and label == kind and start is not None
         if start is not None and not continues:

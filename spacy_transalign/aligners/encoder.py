@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import List, Literal, Optional, Sequence, Tuple
+from typing import List, Literal, Optional, Sequence
 
 import torch
 from spacy.util import registry
@@ -290,17 +290,9 @@ def _pool_to_words(links, scores, src_wid, tgt_wid) -> List[WordAlignment]:
     out, pos = [], 0
     for count in counts:
         end = pos + count
-        out.append(_sorted_alignment(list(zip(src_list[pos:end], tgt_list[pos:end])), score_list[pos:end]))
+        out.append(WordAlignment._trusted(list(zip(src_list[pos:end], tgt_list[pos:end])), score_list[pos:end]))
         pos = end
     return out
-
-
-def _sorted_alignment(pairs: List[Tuple[int, int]], scores: List[float]) -> WordAlignment:
-    """Build from pairs already sorted and unique, skipping the constructor's re-sorting."""
-    alignment = WordAlignment.__new__(WordAlignment)
-    alignment.pairs, alignment.scores = pairs, scores
-    alignment._by_source = alignment._by_target = None
-    return alignment
 
 
 def _num_layers(config) -> int:

@@ -1,0 +1,133 @@
+"""``transalign_projector``: carry entities across ``doc._.alignment``.
+
+``to_translation`` (translate-train): ``doc.ents`` become ``doc._.translation.ents``.
+``from_translation`` (translate-test): ``doc._.translation.ents`` become ``doc.ents``.
+Every source entity's fate is recorded in ``doc._.projection`` and counted in ``summary``.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Callable, Iterable, Iterator, List, Literal, Optional, Sequence, Tuple
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import minibatch
+
+from ..evaluation import bio_spans
+from ..extensions import register_extensions
+from ..projection.strategies import Projection, ProjectionStrategy
+from ..projection.voting import vote_labels
+
+logger = logging.getLogger("spacy_transalign")
+
+Direction = Literal["to_translation", "from_translation"]
+Unprojected = Literal["O", "missing"]
+
+
+@Language.factory(
+    "transalign_projector",
+    default_config={
+        "direction": "to_translation",
+        "strategy": {"@misc": "spacy-transalign.SupportProjection.v1"},
+        "unprojected": "O",
+        "vote_labels": True,
+        "batch_size": 1000,
+    },
+)
+def make_projector(
+    nlp: Language,
+    name: str,
+    direction: Direction,
+    strategy: ProjectionStrategy,
+    unprojected: Unprojected,
+    vote_labels: bool,
+    batch_size: int,
+) -> "ProjectorComponent":
+    return ProjectorComponent(
+        name, direction=direction, strategy=strategy, unprojected=unprojected, vote=vote_labels, batch_size=batch_size
+    )
+
+
+def ents_to_tags(doc: Doc) -> List[str]:
+    tags = ["O"] * len(doc)
+    for ent in doc.ents:
+        tags[ent.start] = f"B-{ent.label_}"
+        for k in range(ent.start + 1, ent.end):
+            tags[k] = f"I-{ent.label_}"
+    return tags
+
+
+class ProjectorComponent:
+    """Projects entities for Docs that carry a translation and an alignment.
+
+    With ``vote_labels``, spans with the same text projected several times within one
+    ``nlp.pipe`` batch take their majority label (see :mod:`..projection.voting`).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        direction: Direction = "to_translation",
+        strategy: ProjectionStrategy,
+        unprojected: Unprojected = "O",
+        vote: bool = True,
+        batch_size: int = 1000,
+    ):
+        register_extensions()
+        self.name = name
+        self.direction = direction
+        self.strategy = strategy
+        self.unprojected = unprojected
+        self.vote = vote
+        self.batch_size = batch_size
+        self.summary: Counter = Counter()
+
+    def __call__(self, doc: Doc) -> Doc:
+        self._project_batch([doc])
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: Optional[int] = None) -> Iterator[Doc]:
+        for docs in minibatch(stream, size=batch_size or self.batch_size):
+            self._project_batch(docs)
+            yield from docs
+
+    def initialize(self, get_examples: Optional[Callable[[], Iterable]] = None, *, nlp: Optional[Language] = None) -> None:
+        self.summary.clear()
+
+    def _sides(self, doc: Doc) -> Optional[Tuple[Doc, Doc, object]]:
+        """(source doc, target doc, alignment source->target), or None when not projectable."""
+        translation, alignment = doc._.translation, doc._.alignment
+        if translation is None or alignment is None:
+            return None
+        if self.direction == "to_translation":
+            return doc, translation, alignment
+        return translation, doc, alignment.inverted()
+
+    def _project_batch(self, docs: Sequence[Doc]) -> None:
+        jobs: List[Tuple[Doc, Doc, Projection]] = []
+        for doc in docs:
+            sides = self._sides(doc)
+            if sides is None:
+                self.summary["docs_without_alignment"] += 1
+                doc._.projection = None
+                continue
+            source, target, alignment = sides
+            words_src = [t.text for t in source]
+            projection = self.strategy(words_src, ents_to_tags(source), [t.text for t in target], alignment)
+            for outcome in projection.outcomes:
+                outcome["text"] = source[outcome["source"][0] : outcome["source"][1]].text
+            jobs.append((doc, target, projection))
+        if self.vote and len(jobs) > 1:
+            tags, changed = vote_labels([([t.text for t in target], p.tags) for _, target, p in jobs])
+            for (_, _, projection), new_tags in zip(jobs, tags):
+                projection.tags = new_tags
+            self.summary["relabelled_by_vote"] += changed
+        for doc, target, projection in jobs:
+            spans = [Span(target, start, end, label=label) for start, end, label in bio_spans(projection.tags)]
+            target.set_ents(spans, default="missing" if self.unprojected == "missing" else "outside")
+            doc._.projection = projection.outcomes
+            self.summary.update(o["reason"] for o in projection.outcomes)
+        if jobs:
+            self.summary["docs"] += len(jobs)

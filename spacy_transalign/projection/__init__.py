@@ -1,0 +1,1 @@
+"""Entity projection across a word alignment: strategies, BIO files and the pipeline component."""

@@ -1,0 +1,76 @@
+"""File-level projection for BIO corpora, the layout TransAlign's scripts use."""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Optional, Union
+
+from ..alignment import AlignmentFormatError, WordAlignment, read_pharaoh_file
+from ..corpora import read_bio, write_bio
+from .strategies import Projection, get_strategy
+from .voting import vote_labels
+
+PathLike = Union[str, Path]
+
+
+def check_alignment(alignment: WordAlignment, n_src: int, n_tgt: int, sentence: int) -> None:
+    for i, j in alignment.pairs:
+        if i >= n_src or j >= n_tgt:
+            raise AlignmentFormatError(
+                f"Sentence {sentence} (0-based): link {i}-{j} is out of range for {n_src} labelled "
+                f"and {n_tgt} target words (wrong file, or --reverse needed?)"
+            )
+
+
+def project_sentences(
+    labeled: List, targets: List[List[str]], alignments: List[WordAlignment], strategy: str = "support", vote: Optional[bool] = None
+) -> tuple[List[Projection], Dict]:
+    """Project every sentence; returns projections and a summary of what happened to entities."""
+    if not len(labeled) == len(targets) == len(alignments):
+        raise ValueError(
+            f"Size mismatch: {len(labeled)} labelled sentences, {len(targets)} target sentences, "
+            f"{len(alignments)} alignment lines"
+        )
+    project = get_strategy(strategy)
+    projections = []
+    for k, ((src_words, src_tags), tgt_words, alignment) in enumerate(zip(labeled, targets, alignments)):
+        check_alignment(alignment, len(src_words), len(tgt_words), k)
+        projections.append(project(src_words, src_tags, tgt_words, alignment))
+    relabelled = 0
+    if vote if vote is not None else strategy != "hull":
+        tags, relabelled = vote_labels([(w, p.tags) for w, p in zip(targets, projections)])
+        for projection, new_tags in zip(projections, tags):
+            projection.tags = new_tags
+    reasons = Counter(o["reason"] for p in projections for o in p.outcomes)
+    summary = {
+        "sentences": len(projections),
+        "entities_in": sum(reasons.values()),
+        "entities_projected": sum(n for r, n in reasons.items() if r.startswith("projected")),
+        "outcomes": dict(sorted(reasons.items())),
+        "relabelled_by_vote": relabelled,
+        "strategy": strategy,
+    }
+    return projections, summary
+
+
+def project_bio_files(
+    labeled_path: PathLike,
+    target_path: PathLike,
+    alignment_path: PathLike,
+    output_path: PathLike,
+    strategy: str = "support",
+    reverse: bool = False,
+    vote: Optional[bool] = None,
+) -> Dict:
+    """LABELED's tags onto TARGET's words; links ``i-j`` index LABELED (or TARGET with ``reverse``)."""
+    started = time.perf_counter()
+    labeled = read_bio(labeled_path)
+    targets = [words for words, _ in read_bio(target_path, with_labels=False)]
+    alignments = read_pharaoh_file(alignment_path)
+    if reverse:
+        alignments = [a.inverted() for a in alignments]
+    projections, summary = project_sentences(labeled, targets, alignments, strategy, vote)
+    write_bio(output_path, zip(targets, (p.tags for p in projections)))
+    summary["seconds"] = round(time.perf_counter() - started, 4)
+    return summary
