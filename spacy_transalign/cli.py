@@ -99,3 +99,60 @@ def evaluate_bio(
     from .evaluation import span_prf
 
     _echo_json(span_prf([tags for _, tags in read_bio(pred)], [tags for _, tags in read_bio(gold)]))
+
+
+@app.command()
+def translate(
+    input: Path = typer.Argument(..., exists=True, dir_okay=False, help="A DocBin (.spacy) or a text file, one document a line"),
+    output: Path = typer.Argument(..., dir_okay=False, help="DocBin (.spacy) of the input Docs with doc._.translation set"),
+    translator_config: Path = typer.Option(..., exists=True, dir_okay=False, help="Config file with a [translator] block"),
+    source_lang: str = typer.Option("en", help="spaCy language of a text INPUT"),
+    target_lang: Optional[str] = typer.Option(None, help="spaCy language of the translations (default: from the backend)"),
+    batch_size: int = typer.Option(256, help="Docs translated per batch"),
+    cache_dir: Optional[Path] = typer.Option(None, help="Translation cache folder: reruns and resumed runs translate nothing twice"),
+    annotate_with: Optional[str] = typer.Option(None, help="spaCy pipeline run on the translations (translate-test)"),
+) -> None:
+    """Translate Docs and store the translations in a DocBin."""
+    import time
+
+    import spacy
+    from spacy.tokens import DocBin
+    from spacy.util import load_config
+
+    config = load_config(translator_config, interpolate=True)
+    if "translator" not in config:
+        raise typer.BadParameter(f"{translator_config} has no [translator] block")
+    nlp = spacy.blank(source_lang)
+    if input.suffix == ".spacy":
+        docs = list(DocBin().from_disk(input).get_docs(nlp.vocab))
+    else:
+        docs = [nlp.make_doc(line.rstrip("\n")) for line in input.open(encoding="utf-8")]
+    component = nlp.add_pipe("transalign_translator", config={
+        "translator": dict(config["translator"]), "target_lang": target_lang, "batch_size": batch_size,
+        "cache_dir": str(cache_dir) if cache_dir else None, "annotate_with": annotate_with,
+    })
+    started = time.perf_counter()
+    out = DocBin(store_user_data=True)
+    for doc in tqdm(component.pipe(docs, batch_size=batch_size), total=len(docs), unit="doc"):
+        out.add(doc)
+    seconds = time.perf_counter() - started
+    with atomic_write(output, "wb") as f:
+        f.write(out.to_bytes())
+    summary = dict(component.summary, seconds=round(seconds, 3))
+    summary["sentences_per_second"] = round(summary.get("sentences", 0) / max(seconds, 1e-9), 1)
+    summary["source_tokens_per_second"] = round(summary.get("source_tokens", 0) / max(seconds, 1e-9), 1)
+    _echo_json(summary)
+
+
+@app.command("convert-ct2")
+def convert_ct2(
+    model: str = typer.Argument(..., help="transformers MT model: hub name or local folder"),
+    output_dir: Path = typer.Argument(..., help="Folder for the CTranslate2 model (and its tokenizer)"),
+    quantization: Optional[str] = typer.Option(None, help="int8, int8_float32, float16, ... (default: keep float32)"),
+    force: bool = typer.Option(False, help="Overwrite OUTPUT_DIR"),
+) -> None:
+    """Convert a transformers MT model for the CT2Translator backend."""
+    from .translators.ct2 import convert_to_ct2
+
+    convert_to_ct2(model, output_dir, quantization=quantization, force=force)
+    typer.echo(f"Converted {model} -> {output_dir}", err=True)

@@ -23,9 +23,14 @@ def build_nllb_like(
     heads: int = 2,
     ffn_dim: int = 64,
     max_positions: int = 256,
+    init_std: float = 0.5,
     seed: int = 0,
 ) -> Path:
-    """Train a sentencepiece vocabulary on ``corpus`` and save tokenizer + random model to ``path``."""
+    """Train a sentencepiece vocabulary on ``corpus`` and save tokenizer + random model to ``path``.
+
+    ``init_std`` is far above a trained model's 0.02 so that even a random network's output
+    depends on its input (with tiny weights every sentence "translates" to the same tokens).
+    """
     import sentencepiece as spm
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizerFast
@@ -41,13 +46,11 @@ def build_nllb_like(
             vocab_size=vocab_size,
             hard_vocab_limit=False,
             character_coverage=1.0,
-            bos_id=0,
-            pad_id=1,
-            eos_id=2,
-            unk_id=3,
-            minloglevel=2,
+            minloglevel=2,  # NLLB's own layout: <unk>=0, <s>=1, </s>=2 (the tokenizer adds <pad>)
         )
-        tokenizer = NllbTokenizerFast(vocab_file=prefix + ".model", additional_special_tokens=list(LANG_CODES))
+        tokenizer = NllbTokenizerFast(
+            vocab_file=prefix + ".model", additional_special_tokens=list(LANG_CODES), model_max_length=max_positions
+        )
         tokenizer.save_pretrained(path)
     config = M2M100Config(
         vocab_size=len(tokenizer),
@@ -64,6 +67,7 @@ def build_nllb_like(
         eos_token_id=tokenizer.eos_token_id,
         decoder_start_token_id=tokenizer.eos_token_id,
         scale_embedding=True,
+        init_std=init_std,
     )
     torch.manual_seed(seed)
     M2M100ForConditionalGeneration(config).save_pretrained(path)

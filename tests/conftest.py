@@ -45,14 +45,29 @@ def enfr_pairs(shared_data):
 
 
 @pytest.fixture(scope="session")
-def tiny_nllb(tmp_path_factory, shared_data) -> Path:
-    """A 2-layer, d_model 32 NLLB-architecture model whose vocabulary is trained on real en/fr/ro text."""
+def tiny_corpus(shared_data):
     from spacy_transalign.corpora import read_parallel
-    from spacy_transalign.testing import build_nllb_like
 
     lines = []
     for name in ("enfr", "roen"):
         for src, tgt in read_parallel(shared_data / "alignment_gold" / f"{name}.src-tgt"):
             lines += [" ".join(src), " ".join(tgt)]
+    return lines
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb(tmp_path_factory, tiny_corpus) -> Path:
+    """A 2-layer, d_model 32 NLLB-architecture model whose vocabulary is trained on real en/fr/ro text."""
+    from spacy_transalign.testing import build_nllb_like
+
     torch.set_num_threads(1)
-    return build_nllb_like(tmp_path_factory.mktemp("tiny_nllb"), lines, seed=0)
+    return build_nllb_like(tmp_path_factory.mktemp("tiny_nllb"), tiny_corpus, seed=0)
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb_trained_scale(tmp_path_factory, tiny_corpus) -> Path:
+    """The same architecture with weights at a trained model's scale (std 0.02), for precision tests."""
+    from spacy_transalign.testing import build_nllb_like
+
+    torch.set_num_threads(1)
+    return build_nllb_like(tmp_path_factory.mktemp("tiny_nllb_002"), tiny_corpus, d_model=64, ffn_dim=128, init_std=0.02, seed=0)

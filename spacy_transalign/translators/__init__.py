@@ -1,0 +1,1 @@
+"""Machine-translation backends for ``transalign_translator`` (one backend a module)."""

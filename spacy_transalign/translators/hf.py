@@ -1,0 +1,101 @@
+"""HFTranslator: any transformers seq2seq MT model (NLLB-200, M2M100, Marian/OPUS-MT)."""
+from __future__ import annotations
+
+import logging
+from typing import List, Literal, Optional, Sequence
+
+import torch
+from spacy.util import registry
+
+from ..models import from_pretrained, resolve_device
+from .base import translate_in_batches
+
+logger = logging.getLogger("spacy_transalign")
+
+DType = Literal["float32", "float16", "bfloat16"]
+DEFAULT_MODEL = "facebook/nllb-200-distilled-600M"
+
+
+def forced_bos_id(tokenizer, tgt_lang: Optional[str]) -> Optional[int]:
+    """The target-language token NLLB/M2M100 decoders must start with (None for Marian)."""
+    if not tgt_lang:
+        return None
+    if hasattr(tokenizer, "get_lang_id"):  # M2M100: 'es' -> '__es__'
+        return tokenizer.get_lang_id(tgt_lang)
+    token_id = tokenizer.convert_tokens_to_ids(tgt_lang)
+    if token_id is None or token_id == tokenizer.unk_token_id:
+        raise ValueError(f"Unknown target language code {tgt_lang!r} for this model (NLLB expects e.g. 'spa_Latn')")
+    return token_id
+
+
+class HFTranslator:
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        src_lang: Optional[str] = "eng_Latn",
+        tgt_lang: Optional[str] = "spa_Latn",
+        num_beams: int = 1,
+        max_new_tokens: int = 256,
+        batch_size: int = 16,
+        device: Optional[str] = None,
+        dtype: DType = "float32",
+        local_files_only: bool = False,
+    ):
+        self.model_name = str(model)
+        self.src_lang = src_lang
+        self.tgt_lang = tgt_lang
+        self.target_lang = tgt_lang or ""
+        self.num_beams = num_beams
+        self.max_new_tokens = max_new_tokens
+        self.batch_size = batch_size
+        self.device_name = device
+        self.dtype = dtype
+        self.local_files_only = local_files_only
+        self._model = None
+        self._tokenizer = None
+
+    @property
+    def cache_key(self) -> str:
+        return f"hf|{self.model_name}|{self.src_lang}|{self.tgt_lang}|beams={self.num_beams}|max={self.max_new_tokens}|{self.dtype}"
+
+    def initialize(self) -> None:
+        if self._model is not None:
+            return
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        kwargs = {"src_lang": self.src_lang} if self.src_lang else {}
+        self._tokenizer = from_pretrained(AutoTokenizer.from_pretrained, self.model_name, self.local_files_only, **kwargs)
+        self._forced_bos = forced_bos_id(self._tokenizer, self.tgt_lang)
+        model = from_pretrained(AutoModelForSeq2SeqLM.from_pretrained, self.model_name, self.local_files_only)
+        self._model = model.to(device=resolve_device(self.device_name), dtype=getattr(torch, self.dtype)).eval()
+
+    def translate(self, texts: Sequence[str]) -> List[str]:
+        self.initialize()
+        return translate_in_batches(texts, self.batch_size, self._translate_batch)
+
+    @torch.inference_mode()
+    def _translate_batch(self, texts: List[str]) -> List[str]:
+        inputs = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=True).to(self._model.device)
+        generated = self._model.generate(
+            **inputs,
+            forced_bos_token_id=self._forced_bos,
+            num_beams=self.num_beams,
+            do_sample=False,
+            max_new_tokens=self.max_new_tokens,
+        )
+        return [t.strip() for t in self._tokenizer.batch_decode(generated, skip_special_tokens=True)]
+
+
+@registry.misc("spacy-transalign.HFTranslator.v1")
+def make_hf_translator(
+    model: str = DEFAULT_MODEL,
+    src_lang: Optional[str] = "eng_Latn",
+    tgt_lang: Optional[str] = "spa_Latn",
+    num_beams: int = 1,
+    max_new_tokens: int = 256,
+    batch_size: int = 16,
+    device: Optional[str] = None,
+    dtype: DType = "float32",
+    local_files_only: bool = False,
+) -> HFTranslator:
+    return HFTranslator(model, src_lang, tgt_lang, num_beams, max_new_tokens, batch_size, device, dtype, local_files_only)

@@ -1,0 +1,91 @@
+"""transalign_translator on real English Docs, and a translate+align pipeline loaded from disk."""
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+import spacy
+
+needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+
+
+def _hf_config(tiny_nllb, **extra):
+    translator = {"@misc": "spacy-transalign.HFTranslator.v1", "model": str(tiny_nllb), "src_lang": "eng_Latn",
+                  "tgt_lang": "fra_Latn", "max_new_tokens": 10}
+    translator.update(extra)
+    return {"translator": translator}
+
+
+def test_translates_real_docs_per_sentence_and_keeps_boundaries(tiny_nllb, shared_data):
+    from spacy_transalign.corpora import read_bio
+
+    texts = [" ".join(w) for w, _ in read_bio(shared_data / "conll2003_en" / "dev.txt")[:30]]
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("transalign_translator", config=_hf_config(tiny_nllb))
+    assert component.target_lang == "fr"  # derived from fra_Latn
+    long_doc = nlp.make_doc(" ".join(texts[:3]))  # three sentences in one Doc
+    docs = list(nlp.pipe([long_doc] + [nlp.make_doc(t) for t in texts] + [nlp.make_doc("   ")], batch_size=8))
+    for doc in docs[1:-1]:
+        assert doc._.translation.lang_ == "fr" and len(doc._.translation) > 0
+    alone = [component.translator.translate([s])[0] for s in component.sentence_texts(long_doc)]
+    sents = list(docs[0]._.translation.sents)
+    assert len(sents) == len(alone) >= 2
+    assert [s.text for s in sents] == [spacy.blank("fr").make_doc(t).text for t in alone]
+    assert len(docs[-1]._.translation) == 0  # whitespace-only Doc -> empty translation, no error
+    again = [d._.translation.text for d in nlp.pipe([nlp.make_doc(t) for t in texts], batch_size=1)]
+    assert again == [d._.translation.text for d in docs[1:-1]]
+
+
+@needs_apertium
+def test_apertium_in_a_pipeline_with_cache(tmp_path):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("transalign_translator", config={
+        "translator": {"@misc": "spacy-transalign.ApertiumTranslator.v1", "pair": "en-es"},
+        "cache_dir": str(tmp_path / "cache")})
+    doc = nlp("The European Commission said on Thursday it disagreed. Germany wants more tests.")
+    assert doc._.translation.lang_ == "es"
+    assert [s.text for s in doc._.translation.sents][1] == "Alemania quiere más pruebas."
+    component = nlp.get_pipe("transalign_translator")
+    assert component.summary["translated"] == 2
+    nlp("The European Commission said on Thursday it disagreed. Germany wants more tests.")
+    assert component.summary["translated"] == 2  # second time: all from the cache
+
+
+def test_translate_and_align_pipeline_loads_without_import(tiny_nllb, tmp_path):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("transalign_translator", config=_hf_config(tiny_nllb))
+    nlp.add_pipe("transalign_aligner", config={"aligner": {
+        "@misc": "spacy-transalign.EncoderAligner.v1", "model": str(tiny_nllb), "layer": 2, "method": "argmax"}})
+    nlp.to_disk(tmp_path / "pipeline")
+    expected = nlp("The house is red .")
+    script = f"""
+import json, spacy
+nlp = spacy.load({str(tmp_path / 'pipeline')!r})
+doc = nlp("The house is red .")
+print(json.dumps([doc._.translation.text, doc._.alignment.pairs]))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    text, pairs = json.loads(out.stdout.strip().splitlines()[-1])
+    assert text == expected._.translation.text
+    assert [tuple(p) for p in pairs] == expected._.alignment.pairs
+
+
+def test_cli_translate_text_file(tiny_nllb, tmp_path):
+    from spacy.tokens import DocBin
+    from typer.testing import CliRunner
+
+    from spacy_transalign.cli import app
+
+    cfg = tmp_path / "translator.cfg"
+    cfg.write_text(f'[translator]\n@misc = "spacy-transalign.HFTranslator.v1"\nmodel = "{tiny_nllb}"\n'
+                   'src_lang = "eng_Latn"\ntgt_lang = "fra_Latn"\nmax_new_tokens = 8\n')
+    src = tmp_path / "in.txt"
+    src.write_text("The house is red .\nPeter Blackburn\n")
+    result = CliRunner().invoke(app, ["translate", str(src), str(tmp_path / "out.spacy"), "--translator-config", str(cfg)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output[result.output.index("{"):])
+    assert summary["docs"] == 2 and summary["sentences"] == 2
+    docs = list(DocBin().from_disk(tmp_path / "out.spacy").get_docs(spacy.blank("en").vocab))
+    assert [d.text for d in docs] == ["The house is red .", "Peter Blackburn"]
+    assert all(d._.translation is not None and d._.translation.lang_ == "fr" for d in docs)
