@@ -85,20 +85,23 @@ class WordAlignment:
         return " ".join(f"{i + index_base}-{j + index_base}" for i, j in self.pairs)
 
     @classmethod
-    def from_pharaoh(cls, line: str, index_base: int = 0) -> "WordAlignment":
-        """Read ``"0-1 2-3"``; ``ipj`` (possible) links are read as links too."""
-        pairs = set()
-        for item in line.split():
-            left, sep, right = item.partition("-")
-            if not sep:
-                left, _, right = item.partition("p")
-            if not (left.isdigit() and right.isdigit()):
-                raise AlignmentFormatError(f"Malformed alignment link {item!r} in line {line.strip()!r}")
-            pairs.add((int(left) - index_base, int(right) - index_base))
-        if index_base and pairs and min(min(p) for p in pairs) < 0:
-            raise AlignmentFormatError(
-                f"Negative index after applying index base {index_base} in line {line.strip()!r}"
-            )
+    def from_pharaoh(cls, line: str, index_base: int = 0, inverse: bool = False) -> "WordAlignment":
+        """Read ``"0-1 2-3"`` (``ipj`` possible links count as links); ``inverse`` reads ``j-i``."""
+        items = line.split()
+        try:  # the fast path: plain non-negative i-j links
+            pairs = {(int(i), int(j)) for i, _, j in (item.partition("-") for item in items)}
+            if pairs and min(min(p) for p in pairs) < 0:
+                raise ValueError
+        except ValueError:
+            pairs = {_parse_link(item, line) for item in items}
+        if index_base:
+            pairs = {(i - index_base, j - index_base) for i, j in pairs}
+            if pairs and min(min(p) for p in pairs) < 0:
+                raise AlignmentFormatError(
+                    f"Negative index after applying index base {index_base} in line {line.strip()!r}"
+                )
+        if inverse:
+            pairs = {(j, i) for i, j in pairs}
         return cls._trusted(sorted(pairs))
 
     # --- plain-data round trip (msgpack) ---------------------------------------------------
@@ -133,7 +136,16 @@ class WordAlignment:
         return f"WordAlignment({len(self.pairs)} links: {shown})"
 
 
-def read_pharaoh_file(path, index_base: int = 0) -> List[WordAlignment]:
+def _parse_link(item: str, line: str) -> Pair:
+    left, sep, right = item.partition("-")
+    if not sep:
+        left, _, right = item.partition("p")
+    if not (left.isdigit() and right.isdigit()):
+        raise AlignmentFormatError(f"Malformed alignment link {item!r} in line {line.strip()!r}")
+    return int(left), int(right)
+
+
+def read_pharaoh_file(path, index_base: int = 0, inverse: bool = False) -> List[WordAlignment]:
     """One alignment per line; an optional ``<id>\\t`` prefix (TransAlign's layout) is skipped."""
     alignments = []
     with open(path, encoding="utf-8") as f:
@@ -142,7 +154,7 @@ def read_pharaoh_file(path, index_base: int = 0) -> List[WordAlignment]:
             if "\t" in line:
                 line = line.split("\t", 1)[1]
             try:
-                alignments.append(WordAlignment.from_pharaoh(line, index_base=index_base))
+                alignments.append(WordAlignment.from_pharaoh(line, index_base=index_base, inverse=inverse))
             except AlignmentFormatError as err:
                 raise AlignmentFormatError(f"{path}, line {line_no}: {err}") from None
     return alignments

@@ -38,19 +38,20 @@ def read_bio(path: PathLike, with_labels: bool = True) -> List[Sentence]:
     tokens: List[str] = []
     labels: List[str] = []
     with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, start=1):
-            parts = line.split()
-            if not parts:
-                if tokens:
-                    sentences.append((tokens, labels))
-                    tokens, labels = [], []
-                continue
-            if parts[0] == "-DOCSTART-":
-                continue
-            if with_labels and len(parts) < 2:
-                raise CorpusFormatError(f"{path}, line {line_no}: expected 'token label', got {line.strip()!r}")
-            tokens.append(parts[0])
-            labels.append(parts[-1] if with_labels else "O")
+        lines = f.read().split("\n")
+    for line_no, line in enumerate(lines, start=1):
+        parts = line.split()
+        if not parts:
+            if tokens:
+                sentences.append((tokens, labels))
+                tokens, labels = [], []
+            continue
+        if parts[0] == "-DOCSTART-":
+            continue
+        if with_labels and len(parts) < 2:
+            raise CorpusFormatError(f"{path}, line {line_no}: expected 'token label', got {line.strip()!r}")
+        tokens.append(parts[0])
+        labels.append(parts[-1] if with_labels else "O")
     if tokens:
         sentences.append((tokens, labels))
     return sentences

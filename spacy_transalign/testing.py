@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Iterable, Union
+from typing import Iterable, Optional, Union
 
 LANG_CODES = ("eng_Latn", "fra_Latn", "spa_Latn", "ron_Latn", "bam_Latn", "deu_Latn", "cat_Latn")
 
@@ -20,6 +20,7 @@ def build_nllb_like(
     vocab_size: int = 1000,
     d_model: int = 32,
     layers: int = 2,
+    decoder_layers: Optional[int] = None,
     heads: int = 2,
     ffn_dim: int = 64,
     max_positions: int = 256,
@@ -56,7 +57,7 @@ def build_nllb_like(
         vocab_size=len(tokenizer),
         d_model=d_model,
         encoder_layers=layers,
-        decoder_layers=layers,
+        decoder_layers=layers if decoder_layers is None else decoder_layers,
         encoder_attention_heads=heads,
         decoder_attention_heads=heads,
         encoder_ffn_dim=ffn_dim,

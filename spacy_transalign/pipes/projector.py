@@ -16,7 +16,7 @@ from spacy.util import minibatch
 
 from ..evaluation import bio_spans
 from ..extensions import register_extensions
-from ..projection.strategies import Projection, ProjectionStrategy
+from ..projection.strategies import Projection, ProjectionStrategy, tags_from_spans
 from ..projection.voting import vote_labels
 
 logger = logging.getLogger("spacy_transalign")
@@ -47,15 +47,6 @@ def make_projector(
     return ProjectorComponent(
         name, direction=direction, strategy=strategy, unprojected=unprojected, vote=vote_labels, batch_size=batch_size
     )
-
-
-def ents_to_tags(doc: Doc) -> List[str]:
-    tags = ["O"] * len(doc)
-    for ent in doc.ents:
-        tags[ent.start] = f"B-{ent.label_}"
-        for k in range(ent.start + 1, ent.end):
-            tags[k] = f"I-{ent.label_}"
-    return tags
 
 
 class ProjectorComponent:
@@ -110,15 +101,10 @@ class ProjectorComponent:
         for doc in docs:
             sides = self._sides(doc)
             if sides is None:
-                self.summary["docs_without_alignment"] += 1
-                doc._.projection = None
+                self.summary["docs_without_alignment"] += 1  # marker outcomes, if any, stay as they are
                 continue
             source, target, alignment = sides
-            words_src = [t.text for t in source]
-            projection = self.strategy(words_src, ents_to_tags(source), [t.text for t in target], alignment)
-            for outcome in projection.outcomes:
-                outcome["text"] = source[outcome["source"][0] : outcome["source"][1]].text
-            jobs.append((doc, target, projection))
+            jobs.append((doc, target, self._project_doc(doc, source, target, alignment)))
         if self.vote and len(jobs) > 1:
             tags, changed = vote_labels([([t.text for t in target], p.tags) for _, target, p in jobs])
             for (_, _, projection), new_tags in zip(jobs, tags):
@@ -131,3 +117,36 @@ class ProjectorComponent:
             self.summary.update(o["reason"] for o in projection.outcomes)
         if jobs:
             self.summary["docs"] += len(jobs)
+
+    def _project_doc(self, doc: Doc, source: Doc, target: Doc, alignment) -> Projection:
+        """Project ``source``'s entities; entities already placed by markers are kept as they are."""
+        prior = doc._.projection if self.direction == "to_translation" and doc._.projection else []
+        by_marker = [o for o in prior if o.get("reason") == "projected_by_marker"]
+        done = {tuple(o["source"]) for o in by_marker}
+        src_tags = ["O"] * len(source)
+        for ent in source.ents:
+            if (ent.start, ent.end) not in done:
+                src_tags[ent.start] = f"B-{ent.label_}"
+                for k in range(ent.start + 1, ent.end):
+                    src_tags[k] = f"I-{ent.label_}"
+        projection = self.strategy([t.text for t in source], src_tags, [t.text for t in target], alignment)
+        for outcome in projection.outcomes:
+            outcome["text"] = source[outcome["source"][0] : outcome["source"][1]].text
+        if not prior:
+            return projection
+        # markers first: alignment only fills in what the markers lost
+        taken = [False] * len(target)
+        spans = []
+        for outcome in by_marker:
+            start, end = outcome["target"]
+            spans.append((start, end, outcome["label"]))
+            taken[start:end] = [True] * (end - start)
+        for outcome in projection.outcomes:
+            outcome["reason"] = f"{outcome['reason']}_after_marker_loss"
+            if outcome["target"]:
+                start, end = outcome["target"]
+                if any(taken[start:end]):
+                    outcome["target"], outcome["reason"] = None, "dropped_overlap_after_marker_loss"
+                    continue
+                spans.append((start, end, outcome["label"]))
+        return Projection(tags_from_spans(len(target), sorted(spans)), by_marker + projection.outcomes)

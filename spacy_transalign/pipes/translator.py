@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import spacy
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
-from spacy.tokens import Doc
-from spacy.util import minibatch
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans, minibatch
 
 from ..extensions import register_extensions
 from ..languages import UnknownLanguageError, to_spacy_lang
+from ..projection import markers
 from ..translators.base import Translator
 from ..translators.cache import TranslationCache
 
@@ -33,6 +34,7 @@ logger = logging.getLogger("spacy_transalign")
         "batch_size": 64,
         "cache_dir": None,
         "annotate_with": None,
+        "mark_entities": False,
     },
 )
 def make_translator(
@@ -43,10 +45,11 @@ def make_translator(
     batch_size: int,
     cache_dir: Optional[str],
     annotate_with: Optional[str],
+    mark_entities: bool,
 ) -> "TranslatorComponent":
     return TranslatorComponent(
         name, translator=translator, target_lang=target_lang, batch_size=batch_size, cache_dir=cache_dir,
-        annotate_with=annotate_with,
+        annotate_with=annotate_with, mark_entities=mark_entities,
     )
 
 
@@ -70,8 +73,15 @@ class TranslatorComponent:
         batch_size: int = 64,
         cache_dir: Optional[str] = None,
         annotate_with: Optional[str] = None,
+        mark_entities: bool = False,
     ):
         register_extensions()
+        if mark_entities and not getattr(translator, "supports_markup", False):
+            raise ValueError(
+                "mark_entities=True needs a translator that keeps inline markup, e.g. "
+                "ApertiumTranslator with format = \"html\""
+            )
+        self.mark_entities = mark_entities
         self.name = name
         self.translator = translator
         self.batch_size = batch_size
@@ -106,10 +116,12 @@ class TranslatorComponent:
             yield from docs
 
     def translate_docs(self, docs: Sequence[Doc]) -> None:
-        sentences = [self.sentence_texts(doc) for doc in docs]
-        flat = [s for doc_sents in sentences for s in doc_sents]
+        sentences = [self.sentence_spans(doc) for doc in docs]
+        flat = [text for doc_sents in sentences for _, text in doc_sents]
+        if self.mark_entities:
+            flat = [markers.mark(text, ents) for text, ents in self._marked_entities(docs, sentences)]
         translated = iter(self._translate(flat) if flat else [])
-        built = [self._build([next(translated) for _ in doc_sents]) for doc_sents in sentences]
+        built = [self._build(doc, sents, [next(translated) for _ in sents]) for doc, sents in zip(docs, sentences)]
         if self.annotate_with:
             built = list(self.target_nlp.pipe(built))
         for doc, translation in zip(docs, built):
@@ -120,18 +132,35 @@ class TranslatorComponent:
         self.summary["target_tokens"] += sum(len(t) for t in built)
 
     # --- steps ---------------------------------------------------------------------------
-    def sentence_texts(self, doc: Doc) -> List[str]:
-        """Non-empty sentence texts: the Doc's own sentences, else a rule-based split."""
+    def sentence_spans(self, doc: Doc) -> List[Tuple[Span, str]]:
+        """Non-empty sentences with their stripped text: the Doc's own, else a rule-based split."""
         if not doc.text.strip():
             return []
         if doc.has_annotation("SENT_START"):
-            spans = [(s.start, s.end) for s in doc.sents]
+            spans = list(doc.sents)
         else:
             starts = self._sentencizer.predict([doc])[0]
             bounds = [k for k, start in enumerate(starts) if start or k == 0] + [len(doc)]
-            spans = list(zip(bounds, bounds[1:]))
-        texts = [doc[s:e].text.strip() for s, e in spans]
-        return [t for t in texts if t]
+            spans = [doc[s:e] for s, e in zip(bounds, bounds[1:])]
+        return [(span, span.text.strip()) for span in spans if span.text.strip()]
+
+    def sentence_texts(self, doc: Doc) -> List[str]:
+        return [text for _, text in self.sentence_spans(doc)]
+
+    @staticmethod
+    def _sentence_ents(span: Span, text: str) -> List[Tuple[Span, int, int]]:
+        """The Doc's entities inside ``span``, with character offsets into its stripped ``text``."""
+        shift = span.start_char + len(span.text) - len(span.text.lstrip())
+        return [
+            (ent, ent.start_char - shift, ent.end_char - shift)
+            for ent in span.doc.ents
+            if ent.start >= span.start and ent.end <= span.end
+        ]
+
+    def _marked_entities(self, docs, sentences):
+        for sents in sentences:
+            for span, text in sents:
+                yield text, [(start, end, ent.label_) for ent, start, end in self._sentence_ents(span, text)]
 
     def _translate(self, texts: List[str]) -> List[str]:
         if not self.cache_dir:
@@ -143,14 +172,45 @@ class TranslatorComponent:
         self.summary["translated"] += self._cache.misses - before
         return result
 
-    def _build(self, translations: List[str]) -> Doc:
-        """One Doc from per-sentence translations, with a sentence start at each."""
+    def _build(self, doc: Doc, sentences: List[Tuple[Span, str]], translations: List[str]) -> Doc:
+        """One Doc from per-sentence translations, with a sentence start at each.
+
+        With ``mark_entities``, markers become the translation's entities and every source
+        entity's outcome goes to ``doc._.projection`` (the projector falls back to the
+        alignment for entities whose marker was lost).
+        """
         make_doc = self.target_nlp.make_doc
-        parts = [make_doc(t) for t in translations if t.strip()]
-        parts = [p for p in parts if len(p)]
+        parts: List[Doc] = []
+        outcomes: List[dict] = []
+        offset = 0
+        for (span, text), translation in zip(sentences, translations):
+            found: dict = {}
+            if self.mark_entities:
+                translation, found = markers.unmark(translation)
+            part = make_doc(translation.strip()) if translation.strip() else None
+            entities = self._sentence_ents(span, text) if self.mark_entities else []
+            placed = {}
+            if part is not None and len(part):
+                for k, (start, end) in found.items():
+                    if k >= len(entities):  # a marker id the engine invented
+                        continue
+                    ent = part.char_span(start, end, label=entities[k][0].label_, alignment_mode="expand")
+                    if ent is not None:
+                        placed[k] = ent
+                kept = filter_spans(list(placed.values()))
+                placed = {k: e for k, e in placed.items() if e in kept}
+                part.set_ents(kept, default="outside")
+                for k, token in enumerate(part):
+                    token.is_sent_start = k == 0
+                parts.append(part)
+            for k, (ent, _, _) in enumerate(entities):
+                target = [placed[k].start + offset, placed[k].end + offset] if k in placed else None
+                outcomes.append({"source": [ent.start, ent.end], "label": ent.label_, "text": ent.text,
+                                 "target": target, "reason": "projected_by_marker" if target else "marker_lost"})
+            offset += len(part) if part is not None else 0
+        if self.mark_entities:
+            doc._.projection = outcomes
+            self.summary.update(o["reason"] for o in outcomes)
         if not parts:
             return Doc(self.target_nlp.vocab, words=[])
-        for part in parts:
-            for k, token in enumerate(part):
-                token.is_sent_start = k == 0
         return Doc.from_docs(parts, ensure_whitespace=True)

@@ -67,9 +67,7 @@ def project_bio_files(
     started = time.perf_counter()
     labeled = read_bio(labeled_path)
     targets = [words for words, _ in read_bio(target_path, with_labels=False)]
-    alignments = read_pharaoh_file(alignment_path)
-    if reverse:
-        alignments = [a.inverted() for a in alignments]
+    alignments = read_pharaoh_file(alignment_path, inverse=reverse)
     projections, summary = project_sentences(labeled, targets, alignments, strategy, vote)
     write_bio(output_path, zip(targets, (p.tags for p in projections)))
     summary["seconds"] = round(time.perf_counter() - started, 4)

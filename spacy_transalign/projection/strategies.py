@@ -120,10 +120,12 @@ class SupportProjection:
 
     def __call__(self, src_words, src_tags, tgt_words, alignment) -> Projection:
         n_tgt = len(tgt_words)
+        src_spans = bio_spans(src_tags)
+        if not src_spans:
+            return Projection(["O"] * n_tgt, [])
         folded = [_fold(w) for w in tgt_words] if self.string_match else []
         candidates = []  # (support, order, start, end, label, reason)
         outcomes: List[Dict] = []
-        src_spans = bio_spans(src_tags)
         for order, (start, end, label) in enumerate(src_spans):
             outcomes.append(_outcome(start, end, label, None, NO_LINKS))
             links = self._links(src_words, tgt_words, alignment, start, end)

@@ -65,6 +65,7 @@ class ApertiumTranslator:
         self.batch_size = batch_size
         self.timeout = timeout
         self.target_lang = split_pair(pair)[1]
+        self.supports_markup = format == "html"  # inline markers survive: marker-based projection
         self._mode = None
 
     @property

@@ -58,7 +58,9 @@ class CT2Translator:
         device: str = "cpu",
         inter_threads: int = 1,
         intra_threads: int = 0,
+        min_new_tokens: int = 0,
     ):
+        self.min_new_tokens = min_new_tokens
         self.model_dir = str(model)
         self.src_lang = src_lang
         self.tgt_lang = tgt_lang
@@ -75,7 +77,7 @@ class CT2Translator:
 
     @property
     def cache_key(self) -> str:
-        return f"ct2|{self.model_dir}|{self.src_lang}|{self.tgt_lang}|{self.compute_type}|beams={self.num_beams}|max={self.max_new_tokens}"
+        return f"ct2|{self.model_dir}|{self.src_lang}|{self.tgt_lang}|{self.compute_type}|beams={self.num_beams}|max={self.max_new_tokens}|min={self.min_new_tokens}"
 
     def initialize(self) -> None:
         if self._translator is not None:
@@ -110,6 +112,7 @@ class CT2Translator:
             beam_size=self.num_beams,
             # CTranslate2 counts the target prefix in the decoding length; transformers does too
             max_decoding_length=self.max_new_tokens,
+            min_decoding_length=max(self.min_new_tokens, 1),
         )
         out = []
         for result in results:
@@ -131,6 +134,7 @@ def make_ct2_translator(
     device: str = "cpu",
     inter_threads: int = 1,
     intra_threads: int = 0,
+    min_new_tokens: int = 0,
 ) -> CT2Translator:
     return CT2Translator(model, src_lang, tgt_lang, tokenizer, compute_type, num_beams, max_new_tokens, batch_size,
-                         device, inter_threads, intra_threads)
+                         device, inter_threads, intra_threads, min_new_tokens)

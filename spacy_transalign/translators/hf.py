@@ -40,6 +40,7 @@ class HFTranslator:
         device: Optional[str] = None,
         dtype: DType = "float32",
         local_files_only: bool = False,
+        min_new_tokens: int = 0,
     ):
         self.model_name = str(model)
         self.src_lang = src_lang
@@ -47,6 +48,7 @@ class HFTranslator:
         self.target_lang = tgt_lang or ""
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
+        self.min_new_tokens = min_new_tokens
         self.batch_size = batch_size
         self.device_name = device
         self.dtype = dtype
@@ -56,7 +58,7 @@ class HFTranslator:
 
     @property
     def cache_key(self) -> str:
-        return f"hf|{self.model_name}|{self.src_lang}|{self.tgt_lang}|beams={self.num_beams}|max={self.max_new_tokens}|{self.dtype}"
+        return f"hf|{self.model_name}|{self.src_lang}|{self.tgt_lang}|beams={self.num_beams}|max={self.max_new_tokens}|min={self.min_new_tokens}|{self.dtype}"
 
     def initialize(self) -> None:
         if self._model is not None:
@@ -82,6 +84,7 @@ class HFTranslator:
             num_beams=self.num_beams,
             do_sample=False,
             max_new_tokens=self.max_new_tokens,
+            min_new_tokens=self.min_new_tokens or None,
         )
         return [t.strip() for t in self._tokenizer.batch_decode(generated, skip_special_tokens=True)]
 
@@ -97,5 +100,8 @@ def make_hf_translator(
     device: Optional[str] = None,
     dtype: DType = "float32",
     local_files_only: bool = False,
+    min_new_tokens: int = 0,
 ) -> HFTranslator:
-    return HFTranslator(model, src_lang, tgt_lang, num_beams, max_new_tokens, batch_size, device, dtype, local_files_only)
+    return HFTranslator(
+        model, src_lang, tgt_lang, num_beams, max_new_tokens, batch_size, device, dtype, local_files_only, min_new_tokens
+    )

@@ -1,0 +1,265 @@
+"""Benchmarks: alignment, translation, projection and pipeline speed, written to RESULTS.md.
+
+    python benchmarks/run.py            # everything (about an hour on a 2-core CPU)
+    python benchmarks/run.py --quick    # small settings, a few minutes
+
+Each alignment configuration runs in a fresh subprocess (its own peak RSS); figures are the
+median of ``--runs`` runs, and ratios are taken between figures of the same invocation.
+Models are built locally with random weights (speed does not depend on the weights).
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List
+
+import typer
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TRANSALIGN_SHARED_DATA", ROOT.parent / "shared" / "data"))
+CACHE = ROOT / "benchmarks" / ".cache"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+NLLB_600M_ENCODER = dict(d_model=1024, layers=12, decoder_layers=1, heads=16, ffn_dim=4096, max_positions=1024)
+SMALL_MT = dict(d_model=256, layers=3, heads=4, ffn_dim=1024, max_positions=512)
+
+
+def gold_pairs(n: int):
+    from spacy_transalign.corpora import read_parallel
+
+    pairs = []
+    for name in ("enfr", "roen", "jaen", "zhen"):
+        pairs += read_parallel(SHARED / "alignment_gold" / f"{name}.src-tgt")
+    return pairs[:n]
+
+
+def corpus_lines() -> List[str]:
+    return [" ".join(s) for p in gold_pairs(10_000) for s in p]
+
+
+def build(name: str, **sizes) -> Path:
+    from spacy_transalign.testing import build_nllb_like
+
+    path = CACHE / name
+    if not (path / "config.json").exists():
+        build_nllb_like(path, corpus_lines(), vocab_size=8000, init_std=0.02, **sizes)
+    return path
+
+
+# --- alignment (one configuration per subprocess: benchmarks/align_worker.py) ----------------
+def bench_alignment(n_pairs: int, runs: int, threads: int) -> Dict:
+    model = build("nllb600m-encoder-random", **NLLB_600M_ENCODER)
+    results: Dict[str, Dict] = {}
+    links: Dict[str, list] = {}
+    for impl in ("reference", "ours-fp32", "ours-int8"):
+        times, rss = [], []
+        for run in range(runs):
+            out = CACHE / f"align-{impl}-{run}.json"
+            worker = ROOT / "benchmarks" / "align_worker.py"
+            subprocess.run([sys.executable, str(worker), impl, str(model), str(n_pairs), str(threads), str(out)], check=True)
+            data = json.loads(out.read_text())
+            times.append(data["seconds"])
+            rss.append(data["peak_rss_mb"])
+            links[impl] = data["links"]
+        results[impl] = {"seconds": statistics.median(times), "pairs_per_s": n_pairs / statistics.median(times),
+                         "peak_rss_mb": max(rss), "runs": times}
+    identical = [list(map(tuple, x)) for x in links["reference"]] == [list(map(tuple, x)) for x in links["ours-fp32"]]
+    ref_set = {(k, tuple(p)) for k, x in enumerate(links["ours-fp32"]) for p in x}
+    int8_set = {(k, tuple(p)) for k, x in enumerate(links["ours-int8"]) for p in x}
+    agreement = 2 * len(ref_set & int8_set) / (len(ref_set) + len(int8_set))
+    return {"pairs": n_pairs, "threads": threads, "results": results, "fp32_identical_to_reference": identical,
+            "int8_link_f1_vs_fp32": agreement}
+
+
+# --- translation ---------------------------------------------------------------------------------
+def bench_translation(n_sents: int, out_len: int, runs: int) -> Dict:
+    import torch
+
+    from spacy_transalign.corpora import read_bio
+    from spacy_transalign.translators.ct2 import CT2Translator, convert_to_ct2
+    from spacy_transalign.translators.hf import HFTranslator
+
+    texts = [" ".join(w) for w, _ in read_bio(SHARED / "conll2003_en" / "train.txt")[:n_sents]]
+    model = build("small-mt-random", **SMALL_MT)
+    ct2_dir = CACHE / "small-mt-random-ct2"
+    if not (ct2_dir / "model.bin").exists():
+        convert_to_ct2(str(model), ct2_dir, force=True)
+    common = dict(src_lang="eng_Latn", tgt_lang="spa_Latn", max_new_tokens=out_len, min_new_tokens=out_len)
+    backends = {
+        "transformers fp32": HFTranslator(str(model), batch_size=32, **common),
+        "ctranslate2 float32": CT2Translator(str(ct2_dir), compute_type="float32", batch_size=32, intra_threads=torch.get_num_threads(), **common),
+        "ctranslate2 int8": CT2Translator(str(ct2_dir), compute_type="int8", batch_size=32, intra_threads=torch.get_num_threads(), **common),
+    }
+    results = {}
+    outputs = {}
+    for name, backend in backends.items():
+        backend.initialize()
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            outputs[name] = backend.translate(texts)
+            times.append(time.perf_counter() - started)
+        seconds = statistics.median(times)
+        results[name] = {"seconds": seconds, "sentences_per_s": n_sents / seconds, "output_tokens_per_s": n_sents * out_len / seconds}
+    same = outputs["transformers fp32"] == outputs["ctranslate2 float32"]
+    apertium = {}
+    try:
+        from spacy_transalign.translators.apertium import ApertiumTranslator
+
+        lines = [" ".join(w) for w, _ in read_bio(SHARED / "conll2003_en" / "train.txt")[:1000]]
+        engine = ApertiumTranslator("en-es")
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            engine.translate(lines)
+            times.append(time.perf_counter() - started)
+        seconds = statistics.median(times)
+        n_tokens = sum(len(line.split()) for line in lines)
+        apertium = {"sentences": 1000, "seconds": seconds, "sentences_per_s": 1000 / seconds, "source_tokens_per_s": n_tokens / seconds}
+    except Exception as err:  # apertium missing: reported, not fatal
+        apertium = {"error": str(err)}
+    n_params = sum(p.numel() for p in backends["transformers fp32"]._model.parameters())
+    return {"sentences": n_sents, "output_tokens_per_sentence": out_len, "model_params_m": n_params / 1e6,
+            "model": SMALL_MT, "results": results, "ct2_float32_identical_to_transformers": same, "apertium": apertium}
+
+
+# --- projection ----------------------------------------------------------------------------------
+def bench_projection(runs: int) -> Dict:
+    from reference_projection import reference_project_file
+
+    from spacy_transalign.projection.bio import project_bio_files
+
+    folder = SHARED / "transalign_bam"
+    args = (folder / "test-translate-bam-en-preds.txt", folder / "test-bam.txt", folder / "bam-en-alignments.txt")
+    out = CACHE / "projected.txt"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    timings: Dict[str, List[float]] = {"reference loop": [], "ours hull": [], "ours support": []}
+    for _ in range(runs):
+        for name in timings:
+            started = time.perf_counter()
+            if name == "reference loop":
+                reference_project_file(*args, out)
+            else:
+                project_bio_files(*args, out, strategy=name.split()[1], reverse=True)
+            timings[name].append(time.perf_counter() - started)
+    n = 1274
+    return {name: {"seconds": statistics.median(t), "sentences_per_s": n / statistics.median(t)} for name, t in timings.items()}
+
+
+# --- pipeline -----------------------------------------------------------------------------------
+def bench_pipeline(n_docs: int) -> Dict:
+    import spacy
+    from spacy.tokens import Span
+
+    from spacy_transalign.corpora import read_bio
+    from spacy_transalign.evaluation import bio_spans
+
+    model = build("small-mt-random", **SMALL_MT)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("transalign_translator", config={"translator": {
+        "@misc": "spacy-transalign.HFTranslator.v1", "model": str(model), "src_lang": "eng_Latn", "tgt_lang": "spa_Latn",
+        "max_new_tokens": 32, "batch_size": 32}})
+    nlp.add_pipe("transalign_aligner", config={"aligner": {
+        "@misc": "spacy-transalign.EncoderAligner.v1", "model": str(model), "layer": 3, "batch_size": 32}})
+    nlp.add_pipe("transalign_projector")
+    nlp.initialize()
+    docs = []
+    for words, tags in read_bio(SHARED / "conll2003_en" / "train.txt")[:n_docs]:
+        doc = nlp.make_doc(" ".join(words))
+        if len(doc) == len(words):
+            doc.ents = [Span(doc, s, e, label) for s, e, label in bio_spans(tags)]
+        docs.append(doc)
+    started = time.perf_counter()
+    out = list(nlp.pipe(docs, batch_size=64))
+    seconds = time.perf_counter() - started
+    return {"docs": len(out), "seconds": seconds, "docs_per_s": len(out) / seconds,
+            "projected_entities": sum(len(d._.translation.ents) for d in out)}
+
+
+# --- report ---------------------------------------------------------------------------------------
+def write_results(report: Dict, command: str) -> None:
+    import spacy
+    import torch
+    import transformers
+
+    a, t, p = report.get("alignment"), report.get("translation"), report.get("projection")
+    lines = ["# Benchmark results", "",
+             f"Command: `{command}`  ", f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+             f"Python {platform.python_version()}, torch {torch.__version__}, transformers {transformers.__version__}, spaCy {spacy.__version__}  ",
+             f"Date: {time.strftime('%Y-%m-%d %H:%M')}", ""]
+    if a:
+        ref = a["results"]["reference"]
+        lines += ["## Alignment (NLLB-600M-size encoder, random weights, layer 12, softmax 1e-3)", "",
+                  f"{a['pairs']} gold sentence pairs (en-fr, ro-en, ja-en), {a['threads']} threads; median of {len(ref['runs'])} runs.", "",
+                  "| implementation | pairs/s | seconds | speed-up | peak RSS (MB) |", "|---|---|---|---|---|"]
+        for name, r in a["results"].items():
+            lines.append(f"| {name} | {r['pairs_per_s']:.2f} | {r['seconds']:.1f} | {ref['seconds'] / r['seconds']:.2f}x | {r['peak_rss_mb']:.0f} |")
+        lines += ["", f"fp32 links identical to the reference: **{a['fp32_identical_to_reference']}**; "
+                  f"int8 link F1 against fp32: **{a['int8_link_f1_vs_fp32']:.4f}**", ""]
+    if t:
+        base = t["results"]["transformers fp32"]
+        lines += [f"## Translation (random NLLB-architecture model, {t['model_params_m']:.1f}M parameters, greedy, "
+                  f"{t['output_tokens_per_sentence']} output tokens per sentence, {t['sentences']} CoNLL sentences)", "",
+                  "| backend | sentences/s | output tokens/s | vs transformers |", "|---|---|---|---|"]
+        for name, r in t["results"].items():
+            lines.append(f"| {name} | {r['sentences_per_s']:.1f} | {r['output_tokens_per_s']:.0f} | {base['seconds'] / r['seconds']:.2f}x |")
+        lines += ["", f"CTranslate2 float32 output identical to transformers: **{t['ct2_float32_identical_to_transformers']}**", ""]
+        ap = t["apertium"]
+        if "error" in ap:
+            lines += [f"Apertium: not measured ({ap['error']})", ""]
+        else:
+            lines += [f"Apertium en-es: {ap['sentences_per_s']:.0f} sentences/s, {ap['source_tokens_per_s']:.0f} source tokens/s "
+                      f"({ap['sentences']} CoNLL-2003 sentences in {ap['seconds']:.2f} s)", ""]
+    if p:
+        ref = p["reference loop"]
+        lines += ["## Projection (Bambara translate-test sample, 1,274 sentences, file to file, in-process)", "",
+                  "| implementation | sentences/s | seconds | vs reference |", "|---|---|---|---|"]
+        for name, r in p.items():
+            lines.append(f"| {name} | {r['sentences_per_s']:.0f} | {r['seconds']:.3f} | {ref['seconds'] / r['seconds']:.2f}x |")
+        lines.append("")
+    if report.get("pipeline"):
+        q = report["pipeline"]
+        lines += ["## Pipeline (translator + aligner + projector through nlp.pipe, small random MT model)", "",
+                  f"{q['docs']} CoNLL docs in {q['seconds']:.1f} s: **{q['docs_per_s']:.1f} docs/s** "
+                  f"({q['projected_entities']} entities projected). No encoder-state reuse between translator and aligner yet.", ""]
+    (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines))
+    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(report, indent=2, default=str))
+
+
+def main(
+    quick: bool = typer.Option(False, help="Small settings for a fast check"),
+    runs: int = typer.Option(3, help="Runs per figure (median)"),
+    pairs: int = typer.Option(1000, help="Sentence pairs for the alignment benchmark"),
+    threads: int = typer.Option(2, help="torch threads for both aligners"),
+    sections: str = typer.Option("alignment,translation,projection,pipeline"),
+) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+    if quick:
+        pairs, runs = 100, 1
+    chosen = set(sections.split(","))
+    report = {}
+    if "projection" in chosen:
+        report["projection"] = bench_projection(max(runs, 5))
+        typer.echo(json.dumps(report["projection"], indent=1))
+    if "translation" in chosen:
+        report["translation"] = bench_translation(40 if quick else 200, 24, runs)
+        typer.echo(json.dumps(report["translation"]["results"], indent=1))
+    if "pipeline" in chosen:
+        report["pipeline"] = bench_pipeline(50 if quick else 300)
+        typer.echo(json.dumps(report["pipeline"], indent=1))
+    if "alignment" in chosen:
+        report["alignment"] = bench_alignment(pairs, runs, threads)
+        typer.echo(json.dumps({k: v for k, v in report["alignment"].items() if k != "results"}, indent=1))
+    write_results(report, "python benchmarks/run.py " + " ".join(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    typer.run(main)
