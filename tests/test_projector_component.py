@@ -102,3 +102,13 @@ def test_full_pipeline_aligner_then_projector(tiny_nllb):
     tags, _ = hull_tags(["B-PER", "I-PER", "O", "B-LOC", "O"], 6, doc._.alignment)
     assert [(e.start, e.end, e.label_) for e in doc._.translation.ents] == bio_spans(tags)
     assert [o["text"] for o in doc._.projection] == ["Angela Merkel", "Paris"]
+
+
+@pytest.mark.parametrize("config,field", [
+    ({"direction": "sideways"}, "direction"),
+    ({"unprojected": "maybe"}, "unprojected"),
+    ({"strategy": {"@misc": "spacy-transalign.SupportProjection.v1", "max_gap": "wide"}}, "max_gap"),
+])
+def test_config_typos_are_rejected_by_validation(config, field):
+    with pytest.raises(Exception, match=rf"-> {field}\s+at root: .* is not"):
+        spacy.blank("en").add_pipe("transalign_projector", config=config)

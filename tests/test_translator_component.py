@@ -89,3 +89,24 @@ def test_cli_translate_text_file(tiny_nllb, tmp_path):
     docs = list(DocBin().from_disk(tmp_path / "out.spacy").get_docs(spacy.blank("en").vocab))
     assert [d.text for d in docs] == ["The house is red .", "Peter Blackburn"]
     assert all(d._.translation is not None and d._.translation.lang_ == "fr" for d in docs)
+
+
+@needs_apertium
+def test_translate_test_with_annotate_with_and_projection_back(tmp_path):
+    """Spanish in, English translation tagged by an English pipeline, entities carried back."""
+    tagger = spacy.blank("en")
+    ruler = tagger.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PER", "pattern": "Angela Merkel"}, {"label": "LOC", "pattern": "Germany"}])
+    tagger.to_disk(tmp_path / "en_tagger")
+    nlp = spacy.blank("es")
+    nlp.add_pipe("transalign_translator", config={
+        "translator": {"@misc": "spacy-transalign.ApertiumTranslator.v1", "pair": "es-en"},
+        "annotate_with": str(tmp_path / "en_tagger")})
+    nlp.add_pipe("transalign_aligner", config={"aligner": {"@misc": "spacy-transalign.EflomalAligner.v1"}})
+    nlp.add_pipe("transalign_projector", config={"direction": "from_translation"})
+    texts = ["Angela Merkel visitó Alemania ayer .", "Angela Merkel habló con los periodistas .", "El tiempo es bueno ."]
+    docs = list(nlp.pipe(texts))
+    assert [(e.text, e.label_) for e in docs[0]._.translation.ents][0] == ("Angela Merkel", "PER")
+    assert [(e.text, e.label_) for e in docs[1].ents] == [("Angela Merkel", "PER")]
+    assert ("Angela Merkel", "PER") in [(e.text, e.label_) for e in docs[0].ents]
+    assert docs[2].ents == ()

@@ -4,7 +4,6 @@ eflomal learns from the batch it is given, so it aligns a whole corpus (or a lar
 once; give it plenty of sentences (the component's ``batch_size``), or a ``prior_corpus`` of
 extra parallel text that is aligned along with the input and then discarded.
 """
-from __future__ import annotations
 
 import logging
 import os
@@ -77,12 +76,4 @@ def _import_eflomal():
     return eflomal
 
 
-@registry.misc("spacy-transalign.EflomalAligner.v1")
-def make_eflomal_aligner(
-    symmetrization: Symmetrization = "grow-diag-final-and",
-    model: int = 3,
-    n_iterations: Optional[int] = None,
-    n_samplers: int = 3,
-    prior_corpus: Optional[str] = None,
-) -> EflomalAligner:
-    return EflomalAligner(symmetrization, model, n_iterations, n_samplers, prior_corpus)
+registry.misc.register("spacy-transalign.EflomalAligner.v1", func=EflomalAligner)

@@ -6,7 +6,6 @@ pair is linked when any of their subwords are. Sentences are encoded per side in
 batches (little padding), the layers above ``layer`` are never run, and link extraction is
 vectorised over padded batches of pairs.
 """
-from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ class EncoderAligner:
         layer: int = 12,
         method: Method = "softmax",
         threshold: float = 1e-3,
-        src_lang: Optional[str] = "eng_Latn",
+        src_lang: Optional[str] = None,
         tgt_lang: Optional[str] = None,
         batch_size: int = 32,
         device: Optional[str] = None,
@@ -92,6 +91,7 @@ class EncoderAligner:
             raise ValueError(f"layer={self.layer} but '{self.model_name}' has {n_layers} encoder layers")
         model = from_pretrained(AutoModel.from_pretrained, self.model_name, self.local_files_only)
         encoder = model.get_encoder() if getattr(config, "is_encoder_decoder", False) else model
+        del model  # the decoder (and LM head) are never used: let them go
         if self.lora_path:
             from peft import PeftModel
 
@@ -103,7 +103,7 @@ class EncoderAligner:
         elif self.precision == "int8":
             if self.device.type != "cpu":
                 raise ValueError("precision='int8' (dynamic quantisation) runs on the CPU only")
-            encoder = torch.ao.quantization.quantize_dynamic(encoder, {torch.nn.Linear}, dtype=torch.qint8)
+            encoder = torch.ao.quantization.quantize_dynamic(encoder, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
         self._encoder = encoder.to(self.device)
         self._max_positions = _max_positions(config)
         logger.info("Loaded encoder of %s (layer %d of %d) on %s", self.model_name, self.layer, n_layers, self.device)
@@ -306,24 +306,4 @@ def _max_positions(config) -> int:
     return int(getattr(config, "max_position_embeddings", None) or 512)
 
 
-@registry.misc("spacy-transalign.EncoderAligner.v1")
-def make_encoder_aligner(
-    model: str = DEFAULT_MODEL,
-    layer: int = 12,
-    method: Method = "softmax",
-    threshold: float = 1e-3,
-    src_lang: Optional[str] = None,
-    tgt_lang: Optional[str] = None,
-    batch_size: int = 32,
-    device: Optional[str] = None,
-    lora_path: Optional[str] = None,
-    local_files_only: bool = False,
-    max_length: Optional[int] = None,
-    precision: Precision = "fp32",
-) -> EncoderAligner:
-    """Config entry point; ``src_lang``/``tgt_lang`` default to the Docs' languages."""
-    return EncoderAligner(
-        model=model, layer=layer, method=method, threshold=threshold, src_lang=src_lang,
-        tgt_lang=tgt_lang, batch_size=batch_size, device=device, lora_path=lora_path,
-        local_files_only=local_files_only, max_length=max_length, precision=precision,
-    )
+registry.misc.register("spacy-transalign.EncoderAligner.v1", func=EncoderAligner)

@@ -1,5 +1,4 @@
 """``transalign_aligner``: word alignment between each Doc and ``doc._.translation``."""
-from __future__ import annotations
 
 import logging
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Protocol, Sequence, Tuple

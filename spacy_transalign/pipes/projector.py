@@ -4,7 +4,6 @@
 ``from_translation`` (translate-test): ``doc._.translation.ents`` become ``doc.ents``.
 Every source entity's fate is recorded in ``doc._.projection`` and counted in ``summary``.
 """
-from __future__ import annotations
 
 import logging
 from collections import Counter

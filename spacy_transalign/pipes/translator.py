@@ -5,7 +5,6 @@ translation Doc the same sentence boundaries. The translation is tokenised by th
 language's spaCy tokenizer (or by the ``annotate_with`` pipeline, which also tags it: the
 translate-test setup).
 """
-from __future__ import annotations
 
 import logging
 from collections import Counter

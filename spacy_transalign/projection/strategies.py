@@ -4,7 +4,6 @@ A strategy is any callable ``(src_words, src_tags, tgt_words, alignment) -> Proj
 ``alignment`` links source word ``i`` to target word ``j``. The two shipped here are registered
 in spaCy's ``misc`` registry, so a config (or ``--strategy NAME``) can name a user's own.
 """
-from __future__ import annotations
 
 import difflib
 import unicodedata
@@ -73,9 +72,8 @@ class HullProjection:
         return Projection(tags, outcomes)
 
 
-@registry.misc("spacy-transalign.HullProjection.v1")
-def make_hull_projection() -> HullProjection:
-    return HullProjection()
+registry.misc.register("spacy-transalign.HullProjection.v1", func=HullProjection)
+
 
 
 # --- the default ---------------------------------------------------------------------------
@@ -249,16 +247,8 @@ def _ratio(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-@registry.misc("spacy-transalign.SupportProjection.v1")
-def make_support_projection(
-    ignore_punct: bool = True,
-    min_purity: float = 1.0,
-    max_gap: int = 2,
-    string_match: bool = True,
-    fuzzy_ratio: float = 0.8,
-    case_rules: bool = True,
-) -> SupportProjection:
-    return SupportProjection(ignore_punct, min_purity, max_gap, string_match, fuzzy_ratio, case_rules)
+registry.misc.register("spacy-transalign.SupportProjection.v1", func=SupportProjection)
+
 
 
 STRATEGIES: Dict[str, str] = {

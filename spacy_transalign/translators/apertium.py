@@ -5,7 +5,6 @@ ever returns a different number of lines, that batch is redone sentence by sente
 sentence is lost or merged. ``-u`` drops unknown-word marks; ``format="html"`` keeps inline
 markup, which marker-based projection relies on.
 """
-from __future__ import annotations
 
 import functools
 import logging
@@ -107,6 +106,4 @@ class ApertiumTranslator:
         return [_MARKS.sub("", line).strip() for line in result]
 
 
-@registry.misc("spacy-transalign.ApertiumTranslator.v1")
-def make_apertium_translator(pair: str = "en-es", format: Format = "txt", batch_size: int = 5000, timeout: float = 600.0) -> ApertiumTranslator:
-    return ApertiumTranslator(pair, format, batch_size, timeout)
+registry.misc.register("spacy-transalign.ApertiumTranslator.v1", func=ApertiumTranslator)

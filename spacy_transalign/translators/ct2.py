@@ -3,7 +3,6 @@
 Convert once with ``python -m spacy_transalign convert-ct2 MODEL OUT_DIR``; the tokenizer is
 read from the converted folder (``convert-ct2`` copies it there) or from ``tokenizer``.
 """
-from __future__ import annotations
 
 from pathlib import Path
 from typing import List, Literal, Optional, Sequence, Union
@@ -121,20 +120,4 @@ class CT2Translator:
         return out
 
 
-@registry.misc("spacy-transalign.CT2Translator.v1")
-def make_ct2_translator(
-    model: str,
-    src_lang: Optional[str] = "eng_Latn",
-    tgt_lang: Optional[str] = "spa_Latn",
-    tokenizer: Optional[str] = None,
-    compute_type: ComputeType = "default",
-    num_beams: int = 1,
-    max_new_tokens: int = 256,
-    batch_size: int = 32,
-    device: str = "cpu",
-    inter_threads: int = 1,
-    intra_threads: int = 0,
-    min_new_tokens: int = 0,
-) -> CT2Translator:
-    return CT2Translator(model, src_lang, tgt_lang, tokenizer, compute_type, num_beams, max_new_tokens, batch_size,
-                         device, inter_threads, intra_threads, min_new_tokens)
+registry.misc.register("spacy-transalign.CT2Translator.v1", func=CT2Translator)

@@ -1,5 +1,4 @@
 """HFTranslator: any transformers seq2seq MT model (NLLB-200, M2M100, Marian/OPUS-MT)."""
-from __future__ import annotations
 
 import logging
 from typing import List, Literal, Optional, Sequence
@@ -89,19 +88,4 @@ class HFTranslator:
         return [t.strip() for t in self._tokenizer.batch_decode(generated, skip_special_tokens=True)]
 
 
-@registry.misc("spacy-transalign.HFTranslator.v1")
-def make_hf_translator(
-    model: str = DEFAULT_MODEL,
-    src_lang: Optional[str] = "eng_Latn",
-    tgt_lang: Optional[str] = "spa_Latn",
-    num_beams: int = 1,
-    max_new_tokens: int = 256,
-    batch_size: int = 16,
-    device: Optional[str] = None,
-    dtype: DType = "float32",
-    local_files_only: bool = False,
-    min_new_tokens: int = 0,
-) -> HFTranslator:
-    return HFTranslator(
-        model, src_lang, tgt_lang, num_beams, max_new_tokens, batch_size, device, dtype, local_files_only, min_new_tokens
-    )
+registry.misc.register("spacy-transalign.HFTranslator.v1", func=HFTranslator)
