@@ -63,7 +63,7 @@ class WordAlignment:
         """Target word index -> sorted source word indices."""
         if self._by_target is None:
             table: Dict[int, List[int]] = defaultdict(list)
-            for i, j in sorted(self.pairs, key=lambda p: (p[1], p[0])):
+            for i, j in self.pairs:  # pairs are sorted by i, so each list comes out sorted
                 table[j].append(i)
             self._by_target = dict(table)
         return self._by_target
@@ -90,7 +90,7 @@ class WordAlignment:
         items = line.split()
         try:  # the fast path: plain non-negative i-j links
             pairs = {(int(i), int(j)) for i, _, j in (item.partition("-") for item in items)}
-            if pairs and min(min(p) for p in pairs) < 0:
+            if pairs and min(j for _, j in pairs) < 0:  # "1--2": only j can come out negative
                 raise ValueError
         except ValueError:
             pairs = {_parse_link(item, line) for item in items}

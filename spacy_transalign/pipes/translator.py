@@ -118,7 +118,7 @@ class TranslatorComponent:
         sentences = [self.sentence_spans(doc) for doc in docs]
         flat = [text for doc_sents in sentences for _, text in doc_sents]
         if self.mark_entities:
-            flat = [markers.mark(text, ents) for text, ents in self._marked_entities(docs, sentences)]
+            flat = [markers.mark(text, ents) for text, ents in self._marked_entities(sentences)]
         translated = iter(self._translate(flat) if flat else [])
         built = [self._build(doc, sents, [next(translated) for _ in sents]) for doc, sents in zip(docs, sentences)]
         if self.annotate_with:
@@ -156,7 +156,7 @@ class TranslatorComponent:
             if ent.start >= span.start and ent.end <= span.end
         ]
 
-    def _marked_entities(self, docs, sentences):
+    def _marked_entities(self, sentences):
         for sents in sentences:
             for span, text in sents:
                 yield text, [(start, end, ent.label_) for ent, start, end in self._sentence_ents(span, text)]
