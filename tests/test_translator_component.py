@@ -110,3 +110,28 @@ def test_translate_test_with_annotate_with_and_projection_back(tmp_path):
     assert [(e.text, e.label_) for e in docs[1].ents] == [("Angela Merkel", "PER")]
     assert ("Angela Merkel", "PER") in [(e.text, e.label_) for e in docs[0].ents]
     assert docs[2].ents == ()
+
+
+def test_aligner_reuses_the_translators_encoder_states(tiny_nllb, shared_data):
+    from spacy.tokens import Doc
+
+    from spacy_transalign import EncoderAligner
+    from spacy_transalign.corpora import read_bio
+    from spacy_transalign.encoder_states import SHARED_STATES
+
+    sentences = [w for w, _ in read_bio(shared_data / "conll2003_en" / "dev.txt")[:40]]
+    nlp = spacy.blank("en")
+    nlp.add_pipe("transalign_translator", config=_hf_config(tiny_nllb))
+    nlp.add_pipe("transalign_aligner", config={"aligner": {
+        "@misc": "spacy-transalign.EncoderAligner.v1", "model": str(tiny_nllb), "layer": 2}})  # the last layer
+    SHARED_STATES.clear()
+    hits = SHARED_STATES.hits
+    docs = list(nlp.pipe([Doc(nlp.vocab, words=w) for w in sentences], batch_size=16))
+    assert SHARED_STATES.hits - hits == len(sentences)  # no source sentence was encoded twice
+    fresh = EncoderAligner(str(tiny_nllb), layer=2, src_lang="eng_Latn", tgt_lang="fra_Latn")
+    fresh.initialize()
+    fresh._reuses_translator_states = False
+    expected = fresh.align([[t.text for t in d] for d in docs], [[t.text for t in d._.translation] for d in docs])
+    reused = {(k, p) for k, d in enumerate(docs) for p in d._.alignment.pairs}
+    plain = {(k, p) for k, a in enumerate(expected) for p in a.pairs}
+    assert 2 * len(reused & plain) / (len(reused) + len(plain)) > 0.999  # same links up to float rounding

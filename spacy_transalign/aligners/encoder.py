@@ -16,6 +16,7 @@ from spacy.util import registry
 from torch.nn.utils.rnn import pad_sequence
 
 from ..alignment import WordAlignment
+from ..encoder_states import SHARED_STATES, model_key
 from ..models import from_pretrained, resolve_device
 from .extraction import Method, bidirectional_probs, extract
 
@@ -105,6 +106,8 @@ class EncoderAligner:
                 raise ValueError("precision='int8' (dynamic quantisation) runs on the CPU only")
             encoder = torch.ao.quantization.quantize_dynamic(encoder, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
         self._encoder = encoder.to(self.device)
+        # translator states are the last layer's, in fp32, without an adapter
+        self._reuses_translator_states = self.layer == n_layers and not self.lora_path and self.precision == "fp32"
         self._max_positions = _max_positions(config)
         logger.info("Loaded encoder of %s (layer %d of %d) on %s", self.model_name, self.layer, n_layers, self.device)
 
@@ -203,9 +206,16 @@ class EncoderAligner:
         """Hidden states of layer ``layer`` for the content subwords of each sentence."""
         prefix, suffix = self._specials[lang]
         pad_id = self._tokenizers[lang].pad_token_id or 0
-        order = sorted(range(len(sentences)), key=lambda k: -len(sentences[k].ids))
         states: List[Optional[torch.Tensor]] = [None] * len(sentences)
         device = self.device
+        if self._reuses_translator_states:  # the translator may have encoded these already
+            key = model_key(self.model_name)
+            for k, sentence in enumerate(sentences):
+                shared = SHARED_STATES.get(key, prefix + sentence.ids + suffix)
+                if shared is not None:
+                    states[k] = shared[len(prefix) : len(prefix) + len(sentence.ids)].to(device)
+        todo = [k for k in range(len(sentences)) if states[k] is None]
+        order = sorted(todo, key=lambda k: -len(sentences[k].ids))
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
             rows = [torch.tensor(prefix + sentences[k].ids + suffix) for k in batch]

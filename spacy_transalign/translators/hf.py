@@ -7,6 +7,7 @@ import torch
 from spacy.util import registry
 
 from ..models import from_pretrained, resolve_device
+from ..encoder_states import SHARED_STATES, model_key
 from .base import translate_in_batches
 
 logger = logging.getLogger("spacy_transalign")
@@ -40,6 +41,7 @@ class HFTranslator:
         dtype: DType = "float32",
         local_files_only: bool = False,
         min_new_tokens: int = 0,
+        share_encoder_states: bool = True,
     ):
         self.model_name = str(model)
         self.src_lang = src_lang
@@ -48,6 +50,7 @@ class HFTranslator:
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
         self.min_new_tokens = min_new_tokens
+        self.share_encoder_states = share_encoder_states
         self.batch_size = batch_size
         self.device_name = device
         self.dtype = dtype
@@ -77,8 +80,18 @@ class HFTranslator:
     @torch.inference_mode()
     def _translate_batch(self, texts: List[str]) -> List[str]:
         inputs = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=True).to(self._model.device)
+        extra = {}
+        if self.share_encoder_states and self._model.config.is_encoder_decoder:
+            # encode once, explicitly, and leave the states for an aligner on the same model
+            encoded = self._model.get_encoder()(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"])
+            extra["encoder_outputs"] = encoded
+            key = model_key(self.model_name)
+            for row, mask in zip(range(len(texts)), inputs["attention_mask"].bool()):
+                ids = inputs["input_ids"][row][mask].tolist()
+                SHARED_STATES.put(key, ids, encoded.last_hidden_state[row][mask].float())
         generated = self._model.generate(
             **inputs,
+            **extra,
             forced_bos_token_id=self._forced_bos,
             num_beams=self.num_beams,
             do_sample=False,
