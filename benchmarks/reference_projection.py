@@ -1,7 +1,8 @@
 """A faithful re-implementation of TransAlign's file-level projection loop (translate-test), the
 speed baseline for projection: read both BIO files and the id-prefixed alignments, map every
 labelled-side entity through a target->labelled inverse dictionary, write labels from the
-first to the last aligned word. Written from the published algorithm, not copied.
+first to the last aligned word, with the script's per-sentence sanity checks and entity count.
+Written from the published algorithm, not copied.
 """
 from collections import defaultdict
 
@@ -62,14 +63,25 @@ def reference_project_file(labeled_path, target_path, alignment_path, output_pat
     labeled = _read(labeled_path, True)
     targets = _read(target_path, False)
     alignments = _alignments(alignment_path)
+    if not len(labeled) == len(targets) == len(alignments):
+        raise ValueError("size mismatch")
     results = []
+    total_entities = 0
     for (tokens, labels), target, alignment in zip(labeled, targets, alignments):
+        if len(tokens) != len(labels):
+            raise ValueError("tokens and labels differ in length")
         out = ["O"] * len(target)
         mapping = defaultdict(list)
         for t_idx, l_idx in alignment:
             mapping[l_idx].append(t_idx)
         mapping = {k: sorted(v) for k, v in mapping.items()}
-        for entity in _entities(labels):
+        entities = _entities(labels)
+        # the script's sanity check: rebuild the labels from the entities it found
+        flattened = sum(entities, [])
+        rebuilt = [labels[k] if k in flattened else "O" for k in range(len(labels))]
+        if rebuilt != labels:
+            pass  # the script logs a warning here
+        for entity in entities:
             hits = []
             for idx in entity:
                 if idx in mapping:
@@ -88,7 +100,10 @@ def reference_project_file(labeled_path, target_path, alignment_path, output_pat
                     inside = "I-" + inside[2:] if inside.startswith("B-") else inside
                 for j in range(first + 1, last + 1):
                     out[j] = inside
+        if len(out) != len(target):
+            raise ValueError("projected labels and target tokens differ in length")
         results.append((target, out))
+        total_entities += len(_entities(out))  # the script counts the projected entities
     with open(output_path, "w", encoding="utf-8") as f:
         for target, out in results:
             for token, label in zip(target, out):

@@ -43,12 +43,12 @@ def corpus_lines() -> List[str]:
     return [" ".join(s) for p in gold_pairs(10_000) for s in p]
 
 
-def build(name: str, **sizes) -> Path:
+def build(name: str, init_std: float = 0.02, **sizes) -> Path:
     from spacy_transalign.testing import build_nllb_like
 
     path = CACHE / name
     if not (path / "config.json").exists():
-        build_nllb_like(path, corpus_lines(), vocab_size=8000, init_std=0.02, **sizes)
+        build_nllb_like(path, corpus_lines(), vocab_size=8000, init_std=init_std, **sizes)
     return path
 
 
@@ -86,8 +86,8 @@ def bench_translation(n_sents: int, out_len: int, runs: int) -> Dict:
     from spacy_transalign.translators.hf import HFTranslator
 
     texts = [" ".join(w) for w, _ in read_bio(SHARED / "conll2003_en" / "train.txt")[:n_sents]]
-    model = build("small-mt-random", **SMALL_MT)
-    ct2_dir = CACHE / "small-mt-random-ct2"
+    model = build("small-mt-random-std05", init_std=0.5, **SMALL_MT)  # real subwords come out
+    ct2_dir = CACHE / "small-mt-random-std05-ct2"
     if not (ct2_dir / "model.bin").exists():
         convert_to_ct2(str(model), ct2_dir, force=True)
     common = dict(src_lang="eng_Latn", tgt_lang="spa_Latn", max_new_tokens=out_len, min_new_tokens=out_len)
@@ -108,6 +108,7 @@ def bench_translation(n_sents: int, out_len: int, runs: int) -> Dict:
         seconds = statistics.median(times)
         results[name] = {"seconds": seconds, "sentences_per_s": n_sents / seconds, "output_tokens_per_s": n_sents * out_len / seconds}
     same = outputs["transformers fp32"] == outputs["ctranslate2 float32"]
+    non_empty = sum(1 for o in outputs["transformers fp32"] if o)
     apertium = {}
     try:
         from spacy_transalign.translators.apertium import ApertiumTranslator
@@ -126,7 +127,8 @@ def bench_translation(n_sents: int, out_len: int, runs: int) -> Dict:
         apertium = {"error": str(err)}
     n_params = sum(p.numel() for p in backends["transformers fp32"]._model.parameters())
     return {"sentences": n_sents, "output_tokens_per_sentence": out_len, "model_params_m": n_params / 1e6,
-            "model": SMALL_MT, "results": results, "ct2_float32_identical_to_transformers": same, "apertium": apertium}
+            "model": SMALL_MT, "results": results, "ct2_float32_identical_to_transformers": same, "non_empty_outputs": non_empty,
+            "apertium": apertium}
 
 
 # --- projection ----------------------------------------------------------------------------------
@@ -162,14 +164,17 @@ def bench_pipeline(n_docs: int) -> Dict:
     from spacy_transalign.encoder_states import SHARED_STATES
     from spacy_transalign.evaluation import bio_spans
 
-    model = build("small-mt-random", **SMALL_MT)
+    # weights at std 0.5: a random model at a trained model's scale emits only special tokens,
+    # which decode to empty translations (nothing to align)
+    model = build("small-mt-random-std05", init_std=0.5, **SMALL_MT)
     sentences = read_bio(SHARED / "conll2003_en" / "train.txt")[:n_docs]
     results = {}
     for share in (False, True):
         nlp = spacy.blank("en")
         nlp.add_pipe("transalign_translator", config={"translator": {
             "@misc": "spacy-transalign.HFTranslator.v1", "model": str(model), "src_lang": "eng_Latn", "tgt_lang": "spa_Latn",
-            "max_new_tokens": 32, "batch_size": 32, "share_encoder_states": share}})
+            # random weights would stop at once: force real output length
+            "max_new_tokens": 24, "min_new_tokens": 24, "batch_size": 32, "share_encoder_states": share}})
         nlp.add_pipe("transalign_aligner", config={"aligner": {
             "@misc": "spacy-transalign.EncoderAligner.v1", "model": str(model), "layer": SMALL_MT["layers"], "batch_size": 32}})
         # random weights translate into lowercase noise, which the default strategy's case rules
@@ -200,8 +205,9 @@ def write_results(report: Dict, command: str) -> None:
     import transformers
 
     a, t, p = report.get("alignment"), report.get("translation"), report.get("projection")
+    commands = sorted(set(report.get("commands", {}).values()) or {command})
     lines = ["# Benchmark results", "",
-             f"Command: `{command}`  ", f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+             "Commands: " + ", ".join(f"`{c}`" for c in commands) + "  ", f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
              f"Python {platform.python_version()}, torch {torch.__version__}, transformers {transformers.__version__}, spaCy {spacy.__version__}  ",
              f"Date: {time.strftime('%Y-%m-%d %H:%M')}", ""]
     if a:
@@ -220,7 +226,8 @@ def write_results(report: Dict, command: str) -> None:
                   "| backend | sentences/s | output tokens/s | vs transformers |", "|---|---|---|---|"]
         for name, r in t["results"].items():
             lines.append(f"| {name} | {r['sentences_per_s']:.1f} | {r['output_tokens_per_s']:.0f} | {base['seconds'] / r['seconds']:.2f}x |")
-        lines += ["", f"CTranslate2 float32 output identical to transformers: **{t['ct2_float32_identical_to_transformers']}**", ""]
+        lines += ["", f"CTranslate2 float32 output identical to transformers: **{t['ct2_float32_identical_to_transformers']}** "
+                  f"({t.get('non_empty_outputs', '?')} of {t['sentences']} outputs non-empty)", ""]
         ap = t["apertium"]
         if "error" in ap:
             lines += [f"Apertium: not measured ({ap['error']})", ""]
@@ -271,7 +278,17 @@ def main(
     if "alignment" in chosen:
         report["alignment"] = bench_alignment(pairs, runs, threads)
         typer.echo(json.dumps({k: v for k, v in report["alignment"].items() if k != "results"}, indent=1))
-    write_results(report, "python benchmarks/run.py " + " ".join(sys.argv[1:]))
+    command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
+    previous = ROOT / "benchmarks" / "results.json"
+    if previous.exists() and not quick:  # sections not rerun keep their last figures
+        merged = json.loads(previous.read_text())
+        for section in report:
+            merged.setdefault("commands", {})[section] = command
+        merged.update(report)
+        report = merged
+    else:
+        report["commands"] = {section: command for section in report}
+    write_results(report, command)
 
 
 if __name__ == "__main__":

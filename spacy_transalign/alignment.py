@@ -88,20 +88,21 @@ class WordAlignment:
     def from_pharaoh(cls, line: str, index_base: int = 0, inverse: bool = False) -> "WordAlignment":
         """Read ``"0-1 2-3"`` (``ipj`` possible links count as links); ``inverse`` reads ``j-i``."""
         items = line.split()
-        try:  # the fast path: plain non-negative i-j links
-            pairs = {(int(i), int(j)) for i, _, j in (item.partition("-") for item in items)}
-            if pairs and min(j for _, j in pairs) < 0:  # "1--2": only j can come out negative
+        try:  # the fast path: plain i-j links ("1--2" parses, and is caught by the sign check)
+            split = [item.partition("-") for item in items]
+            pairs = {(int(j), int(i)) for i, _, j in split} if inverse else {(int(i), int(j)) for i, _, j in split}
+            if pairs and min(map(min, pairs)) < 0:
                 raise ValueError
         except ValueError:
             pairs = {_parse_link(item, line) for item in items}
+            if inverse:
+                pairs = {(j, i) for i, j in pairs}
         if index_base:
             pairs = {(i - index_base, j - index_base) for i, j in pairs}
-            if pairs and min(min(p) for p in pairs) < 0:
+            if pairs and min(map(min, pairs)) < 0:
                 raise AlignmentFormatError(
                     f"Negative index after applying index base {index_base} in line {line.strip()!r}"
                 )
-        if inverse:
-            pairs = {(j, i) for i, j in pairs}
         return cls._trusted(sorted(pairs))
 
     # --- plain-data round trip (msgpack) ---------------------------------------------------

@@ -51,15 +51,16 @@ def read_bio(path: PathLike, with_labels: bool = True) -> List[Sentence]:
         if with_labels and len(parts) < 2:
             raise CorpusFormatError(f"{path}, line {line_no}: expected 'token label', got {line.strip()!r}")
         tokens.append(parts[0])
-        labels.append(parts[-1] if with_labels else "O")
+        if with_labels:
+            labels.append(parts[-1])
     if tokens:
         sentences.append((tokens, labels))
+    if not with_labels:
+        sentences = [(tokens, ["O"] * len(tokens)) for tokens, _ in sentences]
     return sentences
 
 
 def write_bio(path: PathLike, sentences: Iterable[Tuple[Sequence[str], Sequence[str]]]) -> None:
+    blocks = ["".join(f"{token} {label}\n" for token, label in zip(tokens, labels)) for tokens, labels in sentences]
     with atomic_write(path) as f:
-        for tokens, labels in sentences:
-            for token, label in zip(tokens, labels):
-                f.write(f"{token} {label}\n")
-            f.write("\n")
+        f.write("\n".join(blocks) + ("\n" if blocks else ""))

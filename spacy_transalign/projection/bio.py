@@ -1,8 +1,11 @@
 """File-level projection for BIO corpora, the layout TransAlign's scripts use."""
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
+from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Dict, List, Optional, Union
 
@@ -15,7 +18,10 @@ PathLike = Union[str, Path]
 
 
 def check_alignment(alignment: WordAlignment, n_src: int, n_tgt: int, sentence: int) -> None:
-    for i, j in alignment.pairs:
+    pairs = alignment.pairs
+    if not pairs or (pairs[-1][0] < n_src and max(pairs, key=itemgetter(1))[1] < n_tgt):
+        return  # pairs are sorted by source index: the last one has the largest
+    for i, j in pairs:
         if i >= n_src or j >= n_tgt:
             raise AlignmentFormatError(
                 f"Sentence {sentence} (0-based): link {i}-{j} is out of range for {n_src} labelled "
@@ -54,6 +60,19 @@ def project_sentences(
     return projections, summary
 
 
+@contextmanager
+def gc_paused():
+    """Bulk reading allocates hundreds of thousands of small objects and no cycles; pausing the
+    cyclic collector meanwhile avoids repeated full-heap scans (half the run time here)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def project_bio_files(
     labeled_path: PathLike,
     target_path: PathLike,
@@ -65,10 +84,11 @@ def project_bio_files(
 ) -> Dict:
     """LABELED's tags onto TARGET's words; links ``i-j`` index LABELED (or TARGET with ``reverse``)."""
     started = time.perf_counter()
-    labeled = read_bio(labeled_path)
-    targets = [words for words, _ in read_bio(target_path, with_labels=False)]
-    alignments = read_pharaoh_file(alignment_path, inverse=reverse)
-    projections, summary = project_sentences(labeled, targets, alignments, strategy, vote)
-    write_bio(output_path, zip(targets, (p.tags for p in projections)))
+    with gc_paused():
+        labeled = read_bio(labeled_path)
+        targets = [words for words, _ in read_bio(target_path, with_labels=False)]
+        alignments = read_pharaoh_file(alignment_path, inverse=reverse)
+        projections, summary = project_sentences(labeled, targets, alignments, strategy, vote)
+        write_bio(output_path, zip(targets, (p.tags for p in projections)))
     summary["seconds"] = round(time.perf_counter() - started, 4)
     return summary

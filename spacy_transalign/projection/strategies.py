@@ -259,12 +259,16 @@ STRATEGIES: Dict[str, str] = {
 
 def get_strategy(name: str) -> Callable[..., Projection]:
     """``hull``, ``support`` or the name of any function registered in ``misc``."""
-    registered = STRATEGIES.get(name, name)
+    if name in BUILT_IN:  # no registry lookup: catalogue scans entry points on every get()
+        return BUILT_IN[name]()
     try:
-        factory = registry.misc.get(registered)
+        factory = registry.misc.get(STRATEGIES.get(name, name))
     except Exception as err:
         raise ValueError(f"Unknown projection strategy {name!r}: use {', '.join(STRATEGIES)} or a registered name") from err
     return factory()
+
+
+BUILT_IN: Dict[str, Callable[[], Callable[..., Projection]]] = {"hull": HullProjection, "support": SupportProjection}
 
 
 __all__ = ["Projection", "HullProjection", "SupportProjection", "get_strategy", "reference_entities", "tags_from_spans"]
