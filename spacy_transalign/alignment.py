@@ -88,11 +88,14 @@ class WordAlignment:
     def from_pharaoh(cls, line: str, index_base: int = 0, inverse: bool = False) -> "WordAlignment":
         """Read ``"0-1 2-3"`` (``ipj`` possible links count as links); ``inverse`` reads ``j-i``."""
         items = line.split()
-        try:  # the fast path: plain i-j links ("1--2" parses, and is caught by the sign check)
-            split = [item.partition("-") for item in items]
-            pairs = {(int(j), int(i)) for i, _, j in split} if inverse else {(int(i), int(j)) for i, _, j in split}
-            if pairs and min(map(min, pairs)) < 0:
+        try:  # the fast path: exactly one '-' per link, integers on both sides
+            if line.count("-") != len(items):
                 raise ValueError
+            numbers = list(map(int, line.replace("-", " ").split()))
+            if len(numbers) != 2 * len(items):  # "1-": a side is missing
+                raise ValueError
+            sources, targets = numbers[0::2], numbers[1::2]
+            pairs = set(zip(targets, sources) if inverse else zip(sources, targets))
         except ValueError:
             pairs = {_parse_link(item, line) for item in items}
             if inverse:
