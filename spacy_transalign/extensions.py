@@ -7,7 +7,7 @@ codecs for them, the way spacy-transformers does for its ``TransformerData``.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any
 
 import srsly
 from spacy.tokens import Doc
@@ -63,10 +63,6 @@ def decode(obj: Any, chain=None):
 def register_codecs() -> None:
     srsly.msgpack_encoders.register("spacy_transalign", func=encode)
     srsly.msgpack_decoders.register("spacy_transalign", func=decode)
-
-
-def translation_of(doc: Doc) -> Optional[Doc]:
-    return doc._.translation if Doc.has_extension("translation") else None
 
 
 register_extensions()
