@@ -18,7 +18,7 @@ from torch.nn.utils.rnn import pad_sequence
 from ..alignment import WordAlignment
 from ..encoder_states import SHARED_STATES, model_key
 from ..models import from_pretrained, resolve_device
-from .extraction import Method, bidirectional_probs, extract
+from .extraction import Method, bidirectional_probs, extract, softmax_links
 
 logger = logging.getLogger("spacy_transalign")
 
@@ -249,12 +249,14 @@ class EncoderAligner:
             tgt_wid = _pad_ids([tgt_tok[k].word_ids for k in batch], device)
             src_valid, tgt_valid = src_wid >= 0, tgt_wid >= 0
             sim = torch.bmm(x, y.transpose(1, 2))
-            if self.method == "itermax":  # SimAlign works on cosine similarity scaled to [0, 1]
+            forward, backward = bidirectional_probs(sim, src_valid, tgt_valid)  # scores, and softmax's links
+            if self.method == "softmax":
+                links = softmax_links(sim, src_valid, tgt_valid, self.threshold, probs=(forward, backward))
+            elif self.method == "itermax":  # SimAlign works on cosine similarity scaled to [0, 1]
                 norms = x.norm(dim=2)[:, :, None] * y.norm(dim=2)[:, None, :]
                 links = extract("itermax", (sim / norms.clamp_min(1e-12) + 1.0) / 2.0, src_valid, tgt_valid, 0.0)
             else:
                 links = extract(self.method, sim, src_valid, tgt_valid, self.threshold)
-            forward, backward = bidirectional_probs(sim, src_valid, tgt_valid)
             scores = (forward * backward).sqrt()
             for k, alignment in zip(batch, _pool_to_words(links, scores, src_wid, tgt_wid)):
                 result[k] = alignment

@@ -29,9 +29,12 @@ def bidirectional_probs(sim, src_valid, tgt_valid) -> Tuple[torch.Tensor, torch.
     return torch.softmax(by_row, dim=2), torch.softmax(by_col, dim=1)
 
 
-def softmax_links(sim, src_valid, tgt_valid, threshold: float) -> torch.Tensor:
-    """TransAlign's rule: keep (i, j) when both directional probabilities exceed the threshold."""
-    forward, backward = bidirectional_probs(sim, src_valid, tgt_valid)
+def softmax_links(sim, src_valid, tgt_valid, threshold: float, probs=None) -> torch.Tensor:
+    """TransAlign's rule: keep (i, j) when both directional probabilities exceed the threshold.
+
+    ``probs``: ``bidirectional_probs(sim, ...)`` when the caller already has them.
+    """
+    forward, backward = probs if probs is not None else bidirectional_probs(sim, src_valid, tgt_valid)
     valid = src_valid[:, :, None] & tgt_valid[:, None, :]
     return (forward > threshold) & (backward > threshold) & valid
 

@@ -122,12 +122,7 @@ class ProjectorComponent:
         prior = doc._.projection if self.direction == "to_translation" and doc._.projection else []
         by_marker = [o for o in prior if o.get("reason") == "projected_by_marker"]
         done = {tuple(o["source"]) for o in by_marker}
-        src_tags = ["O"] * len(source)
-        for ent in source.ents:
-            if (ent.start, ent.end) not in done:
-                src_tags[ent.start] = f"B-{ent.label_}"
-                for k in range(ent.start + 1, ent.end):
-                    src_tags[k] = f"I-{ent.label_}"
+        src_tags = tags_from_spans(len(source), [(e.start, e.end, e.label_) for e in source.ents if (e.start, e.end) not in done])
         projection = self.strategy([t.text for t in source], src_tags, [t.text for t in target], alignment)
         for outcome in projection.outcomes:
             outcome["text"] = source[outcome["source"][0] : outcome["source"][1]].text
