@@ -5,8 +5,13 @@ be compared, stored in ``doc.user_data`` and written as Pharaoh text without sur
 """
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections import defaultdict
+from operator import itemgetter
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
 
 Pair = Tuple[int, int]
 
@@ -68,6 +73,12 @@ class WordAlignment:
             self._by_target = dict(table)
         return self._by_target
 
+    def links_from(self, start: int, end: int) -> List[Pair]:
+        """Links of source words ``start`` to ``end - 1`` (a span), found by bisection: cheaper
+        than building the lookup tables when a sentence has one or two entities."""
+        lo = bisect_left(self.pairs, (start,))
+        return self.pairs[lo : bisect_left(self.pairs, (end,), lo)]
+
     def targets_of(self, i: int) -> List[int]:
         return self.by_source.get(i, [])
 
@@ -76,9 +87,11 @@ class WordAlignment:
 
     def inverted(self) -> "WordAlignment":
         """The same links seen from the other side: ``(j, i)``."""
-        order = sorted(range(len(self.pairs)), key=lambda k: (self.pairs[k][1], self.pairs[k][0]))
-        scores = None if self.scores is None else [self.scores[k] for k in order]
-        return WordAlignment._trusted([(self.pairs[k][1], self.pairs[k][0]) for k in order], scores)
+        flipped = list(zip(map(itemgetter(1), self.pairs), map(itemgetter(0), self.pairs)))
+        if self.scores is None:
+            return WordAlignment._trusted(sorted(flipped))
+        order = sorted(range(len(flipped)), key=flipped.__getitem__)
+        return WordAlignment._trusted([flipped[k] for k in order], [self.scores[k] for k in order])
 
     # --- Pharaoh text --------------------------------------------------------------------
     def to_pharaoh(self, index_base: int = 0) -> str:
@@ -87,17 +100,12 @@ class WordAlignment:
     @classmethod
     def from_pharaoh(cls, line: str, index_base: int = 0, inverse: bool = False) -> "WordAlignment":
         """Read ``"0-1 2-3"`` (``ipj`` possible links count as links); ``inverse`` reads ``j-i``."""
-        items = line.split()
-        try:  # the fast path: exactly one '-' per link, integers on both sides
-            if line.count("-") != len(items):
-                raise ValueError
+        if _PLAIN_LINE.fullmatch(line):  # the fast path: only plain 'i-j' links
             numbers = list(map(int, line.replace("-", " ").split()))
-            if len(numbers) != 2 * len(items):  # "1-": a side is missing
-                raise ValueError
             sources, targets = numbers[0::2], numbers[1::2]
             pairs = set(zip(targets, sources) if inverse else zip(sources, targets))
-        except ValueError:
-            pairs = {_parse_link(item, line) for item in items}
+        else:
+            pairs = {_parse_link(item, line) for item in line.split()}
             if inverse:
                 pairs = {(j, i) for i, j in pairs}
         if index_base:
@@ -140,25 +148,74 @@ class WordAlignment:
         return f"WordAlignment({len(self.pairs)} links: {shown})"
 
 
+_PLAIN_LINE = re.compile(r"\s*+(?:[0-9]++-[0-9]++\s++)*+(?:[0-9]++-[0-9]++)?+\s*+")
+
+
 def _parse_link(item: str, line: str) -> Pair:
     left, sep, right = item.partition("-")
     if not sep:
         left, _, right = item.partition("p")
-    if not (left.isdigit() and right.isdigit()):
+    if not (left.isdecimal() and right.isdecimal()):
         raise AlignmentFormatError(f"Malformed alignment link {item!r} in line {line.strip()!r}")
     return int(left), int(right)
 
 
 def read_pharaoh_file(path, index_base: int = 0, inverse: bool = False) -> List[WordAlignment]:
     """One alignment per line; an optional ``<id>\\t`` prefix (TransAlign's layout) is skipped."""
-    alignments = []
     with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, start=1):
-            line = line.rstrip("\n")
-            if "\t" in line:
-                line = line.split("\t", 1)[1]
-            try:
-                alignments.append(WordAlignment.from_pharaoh(line, index_base=index_base, inverse=inverse))
-            except AlignmentFormatError as err:
-                raise AlignmentFormatError(f"{path}, line {line_no}: {err}") from None
+        text = f.read()
+    pairs = _parse_plain_file(text, index_base, inverse)
+    if pairs is not None:
+        return [WordAlignment._trusted(line_pairs) for line_pairs in pairs]
+    alignments = []
+    for line_no, line in enumerate(text.split("\n")[: _count_lines(text)], start=1):
+        if "\t" in line:
+            line = line.split("\t", 1)[1]
+        try:
+            alignments.append(WordAlignment.from_pharaoh(line, index_base=index_base, inverse=inverse))
+        except AlignmentFormatError as err:
+            raise AlignmentFormatError(f"{path}, line {line_no}: {err}") from None
     return alignments
+
+
+def _count_lines(text: str) -> int:
+    return text.count("\n") + (0 if not text or text.endswith("\n") else 1)
+
+
+_LINKS = r" *+(?:[0-9]++-[0-9]++ ++)*+(?:[0-9]++-[0-9]++)?+\n"
+_NUMBERED_LINES = re.compile(rf"(?:(?:[0-9]++\t)?+{_LINKS})*+")  # TransAlign's "<n>\\t" prefix
+_PLAIN_LINES = re.compile(rf"(?:{_LINKS})*+")
+_ID_PREFIX = re.compile(r"^[^\t\n]*\t", re.M)
+_BITS = 21  # per index in the sort key: (line, first, second) packed into one int64
+
+
+def _parse_plain_file(text: str, index_base: int, inverse: bool) -> Optional[List[List[Pair]]]:
+    """Whole-file parsing with numpy for files of plain ``i-j`` links (the usual case): one sort
+    for all lines instead of a Python loop per link. None for anything else (``p`` links,
+    malformed lines, huge indices), which the line-by-line reader handles or reports."""
+    n_lines = _count_lines(text)
+    body = text if text.endswith("\n") else text + "\n"
+    if n_lines >= 1 << _BITS:
+        return None
+    if _NUMBERED_LINES.fullmatch(body) is None:  # other ids, or tabs between links
+        body = _ID_PREFIX.sub("", body).replace("\t", " ")
+        if _PLAIN_LINES.fullmatch(body) is None:
+            return None
+    # numbers only: a line id becomes the pseudo-link (id, -2), a line end (-1, -1)
+    numbers = body.replace("-", " ").replace("\t", " -2 ").replace("\n", " -1 -1 ")
+    flat = np.fromstring(numbers, dtype=np.int64, sep=" ")
+    left, right = flat[0::2], flat[1::2]
+    ends, links = right == -1, right >= 0
+    line = (np.cumsum(ends) - ends)[links]
+    left, right = left[links] - index_base, right[links] - index_base
+    if inverse:
+        left, right = right, left
+    if len(left) and (min(left.min(), right.min()) < 0 or max(left.max(), right.max()) >= 1 << _BITS):
+        return None
+    keys = np.sort((line << 2 * _BITS) | (left << _BITS) | right)
+    if len(keys) > 1:
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    mask = (1 << _BITS) - 1
+    pairs = list(zip(((keys >> _BITS) & mask).tolist(), (keys & mask).tolist()))
+    bounds = np.searchsorted(keys >> 2 * _BITS, np.arange(n_lines + 1)).tolist()
+    return [pairs[bounds[k] : bounds[k + 1]] for k in range(n_lines)]

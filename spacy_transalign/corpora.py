@@ -5,8 +5,11 @@
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+from itertools import accumulate, chain
 from pathlib import Path
-from typing import Iterable, List, Sequence, Tuple, Union
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
 from .files import atomic_write
 
@@ -34,33 +37,104 @@ def read_bio(path: PathLike, with_labels: bool = True) -> List[Sentence]:
 
     ``-DOCSTART-`` lines (CoNLL-2003) are skipped; tokens are the first column, labels the last.
     """
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    sentences = _read_uniform_columns(text, with_labels)
+    if sentences is None:
+        sentences = _read_line_by_line(text, with_labels, path)
+    if "-DOCSTART-" in text:
+        sentences = _drop_docstarts(sentences)
+    return sentences
+
+
+_BLOCK_BREAK = re.compile(r"\n(?:[ \t]*\n)+")
+
+
+@lru_cache(maxsize=16)
+def _layouts(n_columns: int) -> Tuple["re.Pattern[str]", "re.Pattern[str]"]:
+    """Lines holding exactly ``n_columns`` cells, or blank: the canonical layout (one space
+    between cells, blank lines empty; checked first, it is the fastest to match) and any
+    space/tab padding."""
+    canonical = r"\S++" + r" \S++" * (n_columns - 1)
+    padded = r"[ \t]*+\S++" + r"[ \t]++\S++" * (n_columns - 1) + r"[ \t]*+"
+    return re.compile(rf"(?:(?:{canonical})?+\n)*+"), re.compile(rf"(?:[ \t]*+\n|{padded}\n)*+")
+
+
+def _read_uniform_columns(text: str, with_labels: bool) -> Optional[List[Sentence]]:
+    """The common case at C speed: every token line has the same number of cells, so one
+    ``split()`` of the whole file yields the cells in order. None when the layout differs."""
+    stripped = text.strip()
+    if not stripped:
+        return []
+    n_columns = len(stripped.split("\n", 1)[0].split())
+    if with_labels and n_columns < 2:
+        return None
+    canonical, padded = _layouts(n_columns)
+    body = text if text.endswith("\n") else text + "\n"
+    if canonical.fullmatch(body) and "\n\n\n" not in stripped:
+        blocks = stripped.split("\n\n")
+    elif padded.fullmatch(body):
+        blocks = _BLOCK_BREAK.split(stripped)
+    else:
+        return None
+    cells = stripped.split()
+    tokens, labels = cells[0::n_columns], cells[n_columns - 1 :: n_columns]
+    sentences, start = [], 0
+    for block in blocks:
+        end = start + block.count("\n") + 1
+        words = tokens[start:end]
+        sentences.append((words, labels[start:end] if with_labels else ["O"] * len(words)))
+        start = end
+    return sentences
+
+
+def _read_line_by_line(text: str, with_labels: bool, path: PathLike) -> List[Sentence]:
+    """Any layout (ragged columns, odd whitespace); names the line of a malformed token."""
     sentences: List[Sentence] = []
     tokens: List[str] = []
     labels: List[str] = []
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().split("\n")
-    for line_no, line in enumerate(lines, start=1):
+    for line_no, line in enumerate(text.split("\n"), start=1):
         parts = line.split()
         if not parts:
             if tokens:
                 sentences.append((tokens, labels))
                 tokens, labels = [], []
             continue
-        if parts[0] == "-DOCSTART-":
-            continue
         if with_labels and len(parts) < 2:
             raise CorpusFormatError(f"{path}, line {line_no}: expected 'token label', got {line.strip()!r}")
         tokens.append(parts[0])
-        if with_labels:
-            labels.append(parts[-1])
+        labels.append(parts[-1] if with_labels else "O")
     if tokens:
         sentences.append((tokens, labels))
-    if not with_labels:
-        sentences = [(tokens, ["O"] * len(tokens)) for tokens, _ in sentences]
     return sentences
 
 
+def _drop_docstarts(sentences: List[Sentence]) -> List[Sentence]:
+    kept = []
+    for tokens, labels in sentences:
+        if "-DOCSTART-" in tokens:
+            keep = [k for k, token in enumerate(tokens) if token != "-DOCSTART-"]
+            tokens, labels = [tokens[k] for k in keep], [labels[k] for k in keep]
+        if tokens:
+            kept.append((tokens, labels))
+    return kept
+
+
 def write_bio(path: PathLike, sentences: Iterable[Tuple[Sequence[str], Sequence[str]]]) -> None:
-    blocks = ["".join(f"{token} {label}\n" for token, label in zip(tokens, labels)) for tokens, labels in sentences]
+    """``token label`` lines, a blank line after each sentence (empty sentences have no lines).
+
+    The text is assembled with slice assignments into one list of pieces, not a string per
+    line: twice as fast on a test set."""
+    sentences = [(tokens, labels) for tokens, labels in sentences if len(tokens) or len(labels)]
+    for k, (tokens, labels) in enumerate(sentences):
+        if len(tokens) != len(labels):
+            raise ValueError(f"Sentence {k} (0-based): {len(tokens)} tokens but {len(labels)} labels")
+    tokens = list(chain.from_iterable(tokens for tokens, _ in sentences))
+    pieces = [" "] * (4 * len(tokens))  # token, " ", label, line end
+    pieces[0::4] = tokens
+    pieces[2::4] = list(chain.from_iterable(labels for _, labels in sentences))
+    pieces[3::4] = ["\n"] * len(tokens)
+    for end in accumulate(len(tokens) for tokens, _ in sentences):
+        pieces[4 * end - 1] = "\n\n"
     with atomic_write(path) as f:
-        f.write("\n".join(blocks) + ("\n" if blocks else ""))
+        f.write("".join(pieces))

@@ -60,9 +60,12 @@ def bio_spans(tags: Sequence[str]) -> List[Span]:
     A span starts at ``B-X``, or at ``I-X`` after ``O`` or after a tag of another type; it ends
     where the next tag does not continue it.
     """
+    tags = list(tags)
+    if tags.count("O") == len(tags):  # most sentences: no entity, no loop
+        return []
     spans: List[Span] = []
     start, label = None, None
-    for k, tag in enumerate(list(tags) + ["O"]):
+    for k, tag in enumerate(tags + ["O"]):
         if tag == "O" and start is None:
             continue
         prefix, _, kind = tag.partition("-")

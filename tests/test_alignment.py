@@ -25,7 +25,7 @@ def test_pharaoh_round_trip_and_index_base():
     assert WordAlignment.from_pharaoh("") == WordAlignment()
 
 
-@pytest.mark.parametrize("line", ["0-a", "1-", "x", "0--1"])
+@pytest.mark.parametrize("line", ["0-a", "1-", "x", "0--1", "1-2-3 4"])
 def test_malformed_links_are_rejected(line):
     with pytest.raises(AlignmentFormatError, match="Malformed"):
         WordAlignment.from_pharaoh(line)
@@ -39,8 +39,37 @@ def test_reading_transalign_layout_with_ids(tmp_path, shared_data):
     bad.write_text("0\t0-1 1-2\n1\t0-x\n")
     with pytest.raises(AlignmentFormatError, match="line 2"):
         read_pharaoh_file(bad)
+    bad.write_text("0\t0-1 1-2\n1\t1-2-3 4\n")  # numbers pair up, links do not
+    with pytest.raises(AlignmentFormatError, match="line 2"):
+        read_pharaoh_file(bad)
 
 
 def test_dict_round_trip_keeps_scores():
     a = WordAlignment([(0, 1), (2, 2)], scores=[0.5, 0.25])
     assert WordAlignment.from_dict(a.to_dict()) == a
+
+
+@pytest.mark.parametrize("inverse", [False, True])
+@pytest.mark.parametrize("index_base", [0, 1])
+def test_whole_file_parsing_matches_line_by_line(tmp_path, shared_data, inverse, index_base):
+    lines = (shared_data / "transalign_bam" / "bam-en-alignments.txt").read_text().splitlines()
+    if index_base:  # shift to 1-based links
+        lines = [f"{n}\t" + " ".join(f"{int(i) + 1}-{int(j) + 1}" for i, j in (l.split("-") for l in links.split()))
+                 for n, links in (line.split("\t") for line in lines)]
+    variants = {
+        "ids": lines,
+        "named ids, tabs between links": [f"s{k}\t" + line.split("\t")[1].replace(" ", "\t") for k, line in enumerate(lines)],
+        "no ids, duplicates": [line.split("\t")[1] + " " + line.split("\t")[1] for line in lines],
+    }
+    for name, variant in variants.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_text("\n".join(variant) + "\n")
+        expected = [WordAlignment.from_pharaoh(line.split("\t", 1)[-1], index_base, inverse) for line in variant]
+        assert read_pharaoh_file(path, index_base, inverse) == expected, name
+
+
+def test_empty_lines_and_files(tmp_path):
+    path = tmp_path / "a.txt"
+    for text, expected in [("", []), ("\n", [[]]), ("0-0\n\n1-1", [[(0, 0)], [], [(1, 1)]]), ("3\t\n", [[]])]:
+        path.write_text(text)
+        assert [a.pairs for a in read_pharaoh_file(path)] == expected, text

@@ -49,6 +49,18 @@ def test_support_prefers_a_verbatim_name_near_its_links():
     assert result.outcomes[0]["reason"] == STRING_MATCH
 
 
+def test_a_capitalised_name_only_matches_capitalised_words():
+    src = ["Mali", "won"]
+    tags = ["B-LOC", "O"]
+    tgt = ["mali", "ye", "Mali", "sɔrɔ"]  # a lowercase homograph first, the name later
+    result = support(src, tags, tgt, WordAlignment([(1, 3)]))
+    assert result.tags == ["O", "O", "B-LOC", "O"] and result.outcomes[0]["reason"] == STRING_MATCH
+    assert result.spans == [(2, 3, "LOC")]
+    # a lowercase entity word may match anywhere (then the case rules judge the span)
+    lower = SupportProjection(case_rules=False)(["iPhone"], ["B-MISC"], ["a", "iphone"], WordAlignment())
+    assert lower.tags == ["O", "B-MISC"]
+
+
 def test_support_resolves_overlaps_by_support_not_order():
     src = ["Paris", "Saint", "Germain", "won"]
     tags = ["B-LOC", "B-ORG", "I-ORG", "O"]

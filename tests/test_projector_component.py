@@ -5,7 +5,6 @@ import pytest
 import spacy
 from spacy.tokens import Doc, DocBin, Span
 
-from spacy_transalign import WordAlignment
 from spacy_transalign.alignment import read_pharaoh_file
 from spacy_transalign.corpora import read_bio
 from spacy_transalign.evaluation import bio_spans

@@ -13,10 +13,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from ..evaluation import bio_spans
+from ..alignment import WordAlignment
 from ..extensions import register_extensions
 from ..projection.strategies import Projection, ProjectionStrategy, tags_from_spans
-from ..projection.voting import vote_labels
+from ..projection.voting import vote_span_labels
 
 logger = logging.getLogger("spacy_transalign")
 
@@ -86,48 +86,58 @@ class ProjectorComponent:
     def initialize(self, get_examples: Optional[Callable[[], Iterable]] = None, *, nlp: Optional[Language] = None) -> None:
         self.summary.clear()
 
-    def _sides(self, doc: Doc) -> Optional[Tuple[Doc, Doc, object]]:
-        """(source doc, target doc, alignment source->target), or None when not projectable."""
+    def _sides(self, doc: Doc) -> Optional[Tuple[Doc, Doc, WordAlignment, bool]]:
+        """(source doc, target doc, alignment, whether it must be inverted to read source->target),
+        or None when the Doc cannot be projected."""
         translation, alignment = doc._.translation, doc._.alignment
         if translation is None or alignment is None:
             return None
         if self.direction == "to_translation":
-            return doc, translation, alignment
-        return translation, doc, alignment.inverted()
+            return doc, translation, alignment, False
+        return translation, doc, alignment, True
 
     def _project_batch(self, docs: Sequence[Doc]) -> None:
-        jobs: List[Tuple[Doc, Doc, Projection]] = []
+        jobs: List[Tuple[Doc, Doc, Optional[List[str]], Projection]] = []
         for doc in docs:
             sides = self._sides(doc)
             if sides is None:
                 self.summary["docs_without_alignment"] += 1  # marker outcomes, if any, stay as they are
                 continue
-            source, target, alignment = sides
-            jobs.append((doc, target, self._project_doc(doc, source, target, alignment)))
+            jobs.append((doc, sides[1], *self._project_doc(doc, *sides)))
         if self.vote and len(jobs) > 1:
-            tags, changed = vote_labels([([t.text for t in target], p.tags) for _, target, p in jobs])
-            for (_, _, projection), new_tags in zip(jobs, tags):
-                projection.tags = new_tags
+            spans = [p.entity_spans() for _, _, _, p in jobs]
+            words = [w if w is not None or not found else [t.text for t in target] for (_, target, w, _), found in zip(jobs, spans)]
+            voted, changed = vote_span_labels(words, spans)
+            for (_, _, _, projection), old, new in zip(jobs, spans, voted):
+                if new is not old:
+                    projection.relabel(new)
             self.summary["relabelled_by_vote"] += changed
-        for doc, target, projection in jobs:
-            spans = [Span(target, start, end, label=label) for start, end, label in bio_spans(projection.tags)]
+        for doc, target, _, projection in jobs:
+            spans = [Span(target, start, end, label=label) for start, end, label in projection.entity_spans()]
             target.set_ents(spans, default="missing" if self.unprojected == "missing" else "outside")
             doc._.projection = projection.outcomes
             self.summary.update(o["reason"] for o in projection.outcomes)
         if jobs:
             self.summary["docs"] += len(jobs)
 
-    def _project_doc(self, doc: Doc, source: Doc, target: Doc, alignment) -> Projection:
-        """Project ``source``'s entities; entities already placed by markers are kept as they are."""
+    def _project_doc(self, doc: Doc, source: Doc, target: Doc, alignment: WordAlignment, invert: bool) -> Tuple[Optional[List[str]], Projection]:
+        """The target's words (None when they were not needed) and the projection of ``source``'s
+        entities; entities already placed by markers are kept as they are."""
         prior = doc._.projection if self.direction == "to_translation" and doc._.projection else []
         by_marker = [o for o in prior if o.get("reason") == "projected_by_marker"]
         done = {tuple(o["source"]) for o in by_marker}
-        src_tags = tags_from_spans(len(source), [(e.start, e.end, e.label_) for e in source.ents if (e.start, e.end) not in done])
-        projection = self.strategy([t.text for t in source], src_tags, [t.text for t in target], alignment)
-        for outcome in projection.outcomes:
-            outcome["text"] = source[outcome["source"][0] : outcome["source"][1]].text
+        entities = [(e.start, e.end, e.label_) for e in source.ents if (e.start, e.end) not in done]
+        target_words: Optional[List[str]] = None
+        if entities:  # words are read only here: Token objects are not free
+            target_words = [t.text for t in target]
+            src_tags = tags_from_spans(len(source), entities)
+            projection = self.strategy([t.text for t in source], src_tags, target_words, alignment.inverted() if invert else alignment)
+            for outcome in projection.outcomes:
+                outcome["text"] = source[outcome["source"][0] : outcome["source"][1]].text
+        else:  # nothing to project (see project_sentences)
+            projection = Projection(["O"] * len(target), [], [])
         if not prior:
-            return projection
+            return target_words, projection
         # markers first: alignment only fills in what the markers lost
         taken = [False] * len(target)
         spans = []
@@ -143,4 +153,4 @@ class ProjectorComponent:
                     outcome["target"], outcome["reason"] = None, "dropped_overlap_after_marker_loss"
                     continue
                 spans.append((start, end, outcome["label"]))
-        return Projection(tags_from_spans(len(target), sorted(spans)), by_marker + projection.outcomes)
+        return target_words, Projection(tags_from_spans(len(target), sorted(spans)), by_marker + projection.outcomes)

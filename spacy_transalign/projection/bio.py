@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 import time
 from collections import Counter
-from contextlib import contextmanager
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Dict, List, Optional, Union
@@ -12,14 +12,14 @@ from typing import Dict, List, Optional, Union
 from ..alignment import AlignmentFormatError, WordAlignment, read_pharaoh_file
 from ..corpora import read_bio, write_bio
 from .strategies import Projection, get_strategy
-from .voting import vote_labels
+from .voting import vote_span_labels
 
 PathLike = Union[str, Path]
 
 
 def check_alignment(alignment: WordAlignment, n_src: int, n_tgt: int, sentence: int) -> None:
     pairs = alignment.pairs
-    if not pairs or (pairs[-1][0] < n_src and max(pairs, key=itemgetter(1))[1] < n_tgt):
+    if not pairs or (pairs[-1][0] < n_src and max(map(itemgetter(1), pairs)) < n_tgt):
         return  # pairs are sorted by source index: the last one has the largest
     for i, j in pairs:
         if i >= n_src or j >= n_tgt:
@@ -42,13 +42,18 @@ def project_sentences(
     projections = []
     for k, ((src_words, src_tags), tgt_words, alignment) in enumerate(zip(labeled, targets, alignments)):
         check_alignment(alignment, len(src_words), len(tgt_words), k)
-        projections.append(project(src_words, src_tags, tgt_words, alignment))
+        if src_tags.count("O") == len(src_tags):  # no entity: nothing to project
+            projections.append(Projection(["O"] * len(tgt_words), [], []))
+        else:
+            projections.append(project(src_words, src_tags, tgt_words, alignment))
     relabelled = 0
     if vote if vote is not None else strategy != "hull":
-        tags, relabelled = vote_labels([(w, p.tags) for w, p in zip(targets, projections)])
-        for projection, new_tags in zip(projections, tags):
-            projection.tags = new_tags
-    reasons = Counter(o["reason"] for p in projections for o in p.outcomes)
+        spans = [p.entity_spans() for p in projections]
+        voted, relabelled = vote_span_labels(targets, spans)
+        for projection, old, new in zip(projections, spans, voted):
+            if new is not old:
+                projection.relabel(new)
+    reasons = Counter(map(itemgetter("reason"), chain.from_iterable(p.outcomes for p in projections)))
     summary = {
         "sentences": len(projections),
         "entities_in": sum(reasons.values()),
@@ -60,19 +65,6 @@ def project_sentences(
     return projections, summary
 
 
-@contextmanager
-def gc_paused():
-    """Bulk reading allocates hundreds of thousands of small objects and no cycles; pausing the
-    cyclic collector meanwhile avoids repeated full-heap scans (half the run time here)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def project_bio_files(
     labeled_path: PathLike,
     target_path: PathLike,
@@ -82,13 +74,28 @@ def project_bio_files(
     reverse: bool = False,
     vote: Optional[bool] = None,
 ) -> Dict:
-    """LABELED's tags onto TARGET's words; links ``i-j`` index LABELED (or TARGET with ``reverse``)."""
+    """LABELED's tags onto TARGET's words; links ``i-j`` index LABELED (or TARGET with ``reverse``).
+
+    Reading a corpus allocates hundreds of thousands of small objects and no cycles, so the
+    cyclic collector is off meanwhile (its passes over the growing heap cost as much as the
+    projection). It is switched back on only once the corpus has been freed, or its first pass
+    would scan all of it anyway."""
     started = time.perf_counter()
-    with gc_paused():
-        labeled = read_bio(labeled_path)
-        targets = [words for words, _ in read_bio(target_path, with_labels=False)]
-        alignments = read_pharaoh_file(alignment_path, inverse=reverse)
-        projections, summary = project_sentences(labeled, targets, alignments, strategy, vote)
-        write_bio(output_path, zip(targets, (p.tags for p in projections)))
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        summary = _project_files(labeled_path, target_path, alignment_path, output_path, strategy, reverse, vote)
+    finally:
+        if was_enabled:
+            gc.enable()
     summary["seconds"] = round(time.perf_counter() - started, 4)
+    return summary
+
+
+def _project_files(labeled_path, target_path, alignment_path, output_path, strategy, reverse, vote) -> Dict:
+    labeled = read_bio(labeled_path)
+    targets = [words for words, _ in read_bio(target_path, with_labels=False)]
+    alignments = read_pharaoh_file(alignment_path, inverse=reverse)
+    projections, summary = project_sentences(labeled, targets, alignments, strategy, vote)
+    write_bio(output_path, zip(targets, (p.tags for p in projections)))
     return summary

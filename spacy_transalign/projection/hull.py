@@ -16,6 +16,8 @@ from ..alignment import WordAlignment
 def reference_entities(tags: Sequence[str]) -> List[List[int]]:
     """Token indices of each entity, as TransAlign reads BIO tags."""
     entities: List[List[int]] = []
+    if list(tags).count("O") == len(tags):
+        return entities
     current: List[int] = []
     for k, tag in enumerate(tags):
         if tag == "O":
@@ -43,11 +45,14 @@ def hull_tags(src_tags: Sequence[str], n_target: int, alignment: WordAlignment) 
     tags = ["O"] * n_target
     placed: List[Tuple[List[int], Tuple[int, int] | None]] = []
     for entity in reference_entities(src_tags):
-        targets = sorted({j for i in entity for j in alignment.targets_of(i) if j < n_target})
+        links = alignment.links_from(entity[0], entity[-1] + 1)
+        if len(entity) <= entity[-1] - entity[0]:  # a non-BIO tag (skipped) inside the entity
+            links = [(i, j) for i, j in links if i in entity]
+        targets = [j for _, j in links if j < n_target]
         if not targets:
             placed.append((entity, None))
             continue
-        first, last = targets[0], targets[-1]
+        first, last = min(targets), max(targets)
         tags[first] = src_tags[entity[0]]
         inside = inside_tag(src_tags, entity)
         for j in range(first + 1, last + 1):

@@ -2,13 +2,17 @@
 
 A strategy is any callable ``(src_words, src_tags, tgt_words, alignment) -> Projection`` where
 ``alignment`` links source word ``i`` to target word ``j``. The two shipped here are registered
-in spaCy's ``misc`` registry, so a config (or ``--strategy NAME``) can name a user's own.
+in spaCy's ``misc`` registry, so a config (or ``--strategy NAME``) can name a user's own. It is
+only called for sentences with at least one source entity: without one there is nothing to
+project, and the target is all ``O`` (most sentences of a corpus; their words are never read).
 """
 
 import difflib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, count
+from operator import itemgetter
 from typing import Callable, Dict, List, Optional, Protocol, Sequence, Tuple
 
 from spacy.util import registry
@@ -29,10 +33,23 @@ OVERWRITTEN = "overwritten_by_later_entity"
 
 @dataclass
 class Projection:
-    """Target tags plus, for every source entity, what became of it (msgpack-safe dicts)."""
+    """Target tags plus, for every source entity, what became of it (msgpack-safe dicts).
+
+    ``spans`` are the entities in ``tags`` as ``(start, end, label)``, when the strategy knows
+    them already; otherwise :meth:`entity_spans` reads them from the tags once."""
 
     tags: List[str]
     outcomes: List[Dict] = field(default_factory=list)
+    spans: Optional[List[Tuple[int, int, str]]] = None
+
+    def entity_spans(self) -> List[Tuple[int, int, str]]:
+        if self.spans is None:
+            self.spans = bio_spans(self.tags)
+        return self.spans
+
+    def relabel(self, spans: List[Tuple[int, int, str]]) -> None:
+        """Replace the entities (same words, other labels, or other spans altogether)."""
+        self.tags, self.spans = tags_from_spans(len(self.tags), spans), spans
 
 
 class ProjectionStrategy(Protocol):
@@ -86,6 +103,12 @@ def _has_case(word: str) -> bool:
     return any(c.isupper() or c.islower() for c in word)
 
 
+@lru_cache(maxsize=65536)
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+@lru_cache(maxsize=65536)
 def _is_lower(word: str) -> bool:
     return _has_case(word) and not word[:1].isupper()
 
@@ -102,7 +125,8 @@ class SupportProjection:
 
     Per source entity: links to and from punctuation are ignored; a target word only counts
     when *all* its links come from inside the entity (``min_purity``); if the entity's words
-    occur verbatim (or nearly, ``fuzzy_ratio``) in the target, that occurrence wins; otherwise
+    occur verbatim (or nearly, ``fuzzy_ratio``; a capitalised name starting at a capitalised
+    word) in the target, the occurrence nearest the entity's links wins; otherwise
     the aligned target words are split into runs (gaps up to ``max_gap``) and the run with the
     most links is kept. Overlaps go to the better-supported entity, not the later one. In cased
     scripts, lowercase words at a span's edges are trimmed, all-lowercase spans dropped, and a
@@ -120,84 +144,97 @@ class SupportProjection:
         n_tgt = len(tgt_words)
         src_spans = bio_spans(src_tags)
         if not src_spans:
-            return Projection(["O"] * n_tgt, [])
-        folded = [_fold(w) for w in tgt_words] if self.string_match else []
+            return Projection(["O"] * n_tgt, [], [])
+        all_targets = list(map(itemgetter(1), alignment.pairs))
+        capitals: Dict[str, List[int]] = {}  # see _verbatim
         candidates = []  # (support, order, start, end, label, reason)
-        outcomes: List[Dict] = []
+        reasons = [NO_LINKS] * len(src_spans)
         for order, (start, end, label) in enumerate(src_spans):
-            outcomes.append(_outcome(start, end, label, None, NO_LINKS))
-            links = self._links(src_words, tgt_words, alignment, start, end)
-            found = self._string_match(src_words[start:end], folded, links) if self.string_match else None
-            if found is not None:
+            entity_links = alignment.links_from(start, end)
+            hits = self._verbatim(src_words[start:end], tgt_words, capitals) if self.string_match else None
+            if hits:  # of several occurrences, the one nearest the entity's links
+                found = hits[0] if len(hits) == 1 else _nearest(hits, end - start, self._links(src_words, tgt_words, entity_links, all_targets))
                 candidates.append((100 + end - start, order, found, found + end - start, label, STRING_MATCH))
                 continue
+            links = self._links(src_words, tgt_words, entity_links, all_targets) if entity_links else entity_links
             if links:
                 support, first, last = self._best_run(links)
                 candidates.append((support, order, first, last + 1, label, PROJECTED))
-            elif any(alignment.targets_of(i) for i in range(start, end)):
-                outcomes[order]["reason"] = AMBIGUOUS
+            elif entity_links:
+                reasons[order] = AMBIGUOUS
+        if len(candidates) > 1:
+            candidates.sort(key=lambda c: (-c[0], c[1]))
         placed = []
         taken = [False] * n_tgt
-        for support, order, start, end, label, reason in sorted(candidates, key=lambda c: (-c[0], c[1])):
+        for support, order, start, end, label, reason in candidates:
             if self.case_rules:
                 span = self._case_trim(tgt_words, start, end)
                 if span is None:
-                    outcomes[order]["reason"] = LOWERCASE
+                    reasons[order] = LOWERCASE
                     continue
                 start, end = span
-            if any(taken[start:end]):
-                outcomes[order]["reason"] = OVERLAP
+            if True in taken[start:end]:
+                reasons[order] = OVERLAP
                 continue
-            for k in range(start, end):
-                taken[k] = True
+            taken[start:end] = [True] * (end - start)
             placed.append([start, end, label, order, reason])
         if self.case_rules:
             self._extend_names(src_words, src_spans, tgt_words, placed, taken)
+        targets: List[Optional[Tuple[int, int]]] = [None] * len(src_spans)
         for start, end, label, order, reason in placed:
-            outcomes[order]["target"] = [start, end]
-            outcomes[order]["reason"] = reason
-        return Projection(tags_from_spans(n_tgt, [(s, e, lab) for s, e, lab, _, _ in placed]), outcomes)
+            targets[order] = (start, end)
+            reasons[order] = reason
+        outcomes = [_outcome(s, e, lab, t, r) for (s, e, lab), t, r in zip(src_spans, targets, reasons)]
+        spans = sorted((s, e, lab) for s, e, lab, _, _ in placed)
+        return Projection(tags_from_spans(n_tgt, spans), outcomes, spans)
 
-    def _links(self, src_words, tgt_words, alignment, start, end) -> List[Tuple[int, int]]:
-        links = []
-        for i in range(start, end):
-            if self.ignore_punct and is_punct(src_words[i]):
-                continue
-            for j in alignment.targets_of(i):
-                if j >= len(tgt_words) or (self.ignore_punct and is_punct(tgt_words[j])):
-                    continue
-                sources = alignment.sources_of(j)
-                inside = sum(1 for s in sources if start <= s < end)
-                if inside / len(sources) >= self.min_purity:
-                    links.append((i, j))
-        return links
+    def _links(self, src_words, tgt_words, entity_links, all_targets) -> List[Tuple[int, int]]:
+        """The entity's links that survive the punctuation and purity filters (the share of a
+        target word's links that come from inside the entity is its purity)."""
+        n_tgt, punct = len(tgt_words), self.ignore_punct
+        entity_targets = list(map(itemgetter(1), entity_links))
+        return [
+            (i, j) for i, j in entity_links
+            if j < n_tgt
+            and not (punct and (is_punct(src_words[i]) or is_punct(tgt_words[j])))
+            and entity_targets.count(j) / all_targets.count(j) >= self.min_purity
+        ]
 
-    def _string_match(self, entity_words, folded, links) -> Optional[int]:
-        """Start of the (fuzzy) verbatim occurrence of the entity nearest its links, if any."""
+    def _verbatim(self, entity_words, tgt_words, capitals) -> List[int]:
+        """Starts of the entity's (fuzzy) verbatim occurrences in the target.
+
+        A capitalised name only matches at a capitalised target word with the same first letter
+        (``capitals``: folded first letter -> positions, built on first use): the same F1 on the
+        Bambara data as trying every word, at a fraction of the cost."""
         n = len(entity_words)
-        if n == 0 or n > len(folded) or all(is_punct(w) for w in entity_words):
-            return None
-        wanted = [_fold(w) for w in entity_words]
-        last = len(folded) - n
-        hits = [k for k, w in enumerate(folded) if w == wanted[0] and k <= last and folded[k : k + n] == wanted]
-        if not hits and self.fuzzy_ratio < 1.0:
-            initial = wanted[0][:1]
+        if n == 0 or n > len(tgt_words):
+            return []
+        stop = len(tgt_words) - n + 1  # last possible start + 1
+        if _is_capitalised(entity_words[0]):
+            if not capitals:
+                capitals[""] = []  # marks the index as built
+                for k in compress(count(), map(_is_capitalised, tgt_words)):
+                    capitals.setdefault(_fold(tgt_words[k])[:1], []).append(k)
+            starts = [k for k in capitals.get(_fold(entity_words[0])[:1], ()) if k < stop]
+        else:
+            starts = range(stop)
+        if not starts or all(map(is_punct, entity_words)):
+            return []
+        first, *rest = map(_fold, entity_words)
+        hits = [k for k in starts if _fold(tgt_words[k]) == first and list(map(_fold, tgt_words[k + 1 : k + n])) == rest]
+        if not hits and self.fuzzy_ratio < 1.0 and first:
+            ratio = [self.fuzzy_ratio] * n
             hits = [
-                k for k, w in enumerate(folded[: last + 1])
-                if w[:1] == initial and all(_similar(a, b, self.fuzzy_ratio) for a, b in zip(folded[k : k + n], wanted))
+                k for k in starts
+                if _similar(_fold(tgt_words[k]), first, ratio[0])
+                and all(map(_similar, map(_fold, tgt_words[k + 1 : k + n]), rest, ratio))
             ]
-        if not hits:
-            return None
-        targets = [j for _, j in links]
-
-        def closeness(k: int):
-            inside = sum(1 for j in targets if k <= j < k + n)
-            return inside, -min((abs(j - k) for j in targets), default=0), -k
-
-        return max(hits, key=closeness)
+        return hits
 
     def _best_run(self, links) -> Tuple[int, int, int]:
-        targets = sorted({j for _, j in links})
+        targets = sorted(set(map(itemgetter(1), links)))
+        if targets[-1] - targets[0] <= 1 + self.max_gap:  # one run (the usual case)
+            return len(links), targets[0], targets[-1]
         runs = [[targets[0], targets[0]]]
         for j in targets[1:]:
             if j - runs[-1][1] <= 1 + self.max_gap:
@@ -211,8 +248,8 @@ class SupportProjection:
     @staticmethod
     def _case_trim(tgt_words, start, end) -> Optional[Tuple[int, int]]:
         words = tgt_words[start:end]
-        if not any(w[:1].isupper() for w in words):
-            return None if all(_is_lower(w) for w in words) else (start, end)
+        if not any(map(_is_capitalised, words)):
+            return None if all(map(_is_lower, words)) else (start, end)
         while _is_lower(tgt_words[start]):
             start += 1
         while _is_lower(tgt_words[end - 1]):
@@ -225,7 +262,7 @@ class SupportProjection:
         for span in placed:
             start, end, _, order, _ = span
             src_start, src_end, _ = spans[order]
-            wanted = sum(1 for w in src_words[src_start:src_end] if w[:1].isupper())
+            wanted = sum(map(_is_capitalised, src_words[src_start:src_end]))
             if end - start >= wanted:
                 continue
             if start > 1 and not taken[start - 1] and tgt_words[start - 1][:1].isupper() and not is_punct(tgt_words[start - 1]):
@@ -236,13 +273,24 @@ class SupportProjection:
                 taken[end] = True
 
 
+def _nearest(starts: List[int], n: int, links: List[Tuple[int, int]]) -> int:
+    """The start whose ``n`` words hold most of the links, then the closest one, then the first."""
+    targets = [j for _, j in links]
+
+    def closeness(k: int):
+        inside = sum(1 for j in targets if k <= j < k + n)
+        return inside, -min((abs(j - k) for j in targets), default=0), -k
+
+    return max(starts, key=closeness)
+
+
+@lru_cache(maxsize=65536)
 def _similar(a: str, b: str, ratio: float) -> bool:
     if not a or not b or a[0] != b[0] or abs(len(a) - len(b)) > max(len(a), len(b)) * (1 - ratio):
         return False
     return _ratio(a, b) >= ratio
 
 
-@lru_cache(maxsize=65536)
 def _ratio(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
