@@ -192,7 +192,8 @@ _BITS = 21  # per index in the sort key: (line, first, second) packed into one i
 def _parse_plain_file(text: str, index_base: int, inverse: bool) -> Optional[List[List[Pair]]]:
     """Whole-file parsing with numpy for files of plain ``i-j`` links (the usual case): one sort
     for all lines instead of a Python loop per link. None for anything else (``p`` links,
-    malformed lines, huge indices), which the line-by-line reader handles or reports."""
+    malformed lines, indices or line counts of 2**21 and more), which the line-by-line reader
+    handles or reports."""
     n_lines = _count_lines(text)
     body = text if text.endswith("\n") else text + "\n"
     if n_lines >= 1 << _BITS:

@@ -71,12 +71,10 @@ def _read_uniform_columns(text: str, with_labels: bool) -> Optional[List[Sentenc
         return None
     canonical, padded = _layouts(n_columns)
     body = text if text.endswith("\n") else text + "\n"
-    if canonical.fullmatch(body) and "\n\n\n" not in stripped:
-        blocks = stripped.split("\n\n")
-    elif padded.fullmatch(body):
-        blocks = _BLOCK_BREAK.split(stripped)
-    else:
+    simple = canonical.fullmatch(body) is not None
+    if not simple and padded.fullmatch(body) is None:
         return None
+    blocks = stripped.split("\n\n") if simple and "\n\n\n" not in stripped else _BLOCK_BREAK.split(stripped)
     cells = stripped.split()
     tokens, labels = cells[0::n_columns], cells[n_columns - 1 :: n_columns]
     sentences, start = [], 0
