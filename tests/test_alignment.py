@@ -14,6 +14,7 @@ def test_lookups_in_both_directions():
     assert a.targets_of(0) == [0, 2]
     assert a.sources_of(2) == [0, 1]
     assert a.targets_of(2) == []
+    assert a.links_from(0, 2) == [(0, 0), (0, 2), (1, 2)] and a.links_from(2, 3) == [] and a.links_from(3, 9) == [(3, 1)]
     assert a.inverted().pairs == [(0, 0), (1, 3), (2, 0), (2, 1)]
 
 
