@@ -36,7 +36,8 @@ class Projection:
     """Target tags plus, for every source entity, what became of it (msgpack-safe dicts).
 
     ``spans`` are the entities in ``tags`` as ``(start, end, label)``, when the strategy knows
-    them already; otherwise :meth:`entity_spans` reads them from the tags once."""
+    them already; otherwise :meth:`entity_spans` reads them from the tags once. Change the
+    entities with :meth:`relabel`, which keeps the two in step."""
 
     tags: List[str]
     outcomes: List[Dict] = field(default_factory=list)
