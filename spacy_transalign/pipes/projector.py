@@ -135,7 +135,7 @@ class ProjectorComponent:
             for outcome in projection.outcomes:
                 outcome["text"] = source[outcome["source"][0] : outcome["source"][1]].text
         else:  # nothing to project (see project_sentences)
-            projection = Projection(["O"] * len(target), [], [])
+            projection = Projection.nothing(len(target))
         if not prior:
             return target_words, projection
         # markers first: alignment only fills in what the markers lost

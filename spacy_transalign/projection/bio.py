@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Union
 
 from ..alignment import AlignmentFormatError, WordAlignment, read_pharaoh_file
 from ..corpora import read_bio, write_bio
+from ..evaluation import all_outside
 from .strategies import Projection, get_strategy
 from .voting import vote_span_labels
 
@@ -42,8 +43,8 @@ def project_sentences(
     projections = []
     for k, ((src_words, src_tags), tgt_words, alignment) in enumerate(zip(labeled, targets, alignments)):
         check_alignment(alignment, len(src_words), len(tgt_words), k)
-        if src_tags.count("O") == len(src_tags):  # no entity: nothing to project
-            projections.append(Projection(["O"] * len(tgt_words), [], []))
+        if all_outside(src_tags):  # no entity: nothing to project
+            projections.append(Projection.nothing(len(tgt_words)))
         else:
             projections.append(project(src_words, src_tags, tgt_words, alignment))
     relabelled = 0

@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import List, Sequence, Tuple
 
 from ..alignment import WordAlignment
+from ..evaluation import all_outside
 
 
 def reference_entities(tags: Sequence[str]) -> List[List[int]]:
     """Token indices of each entity, as TransAlign reads BIO tags."""
     entities: List[List[int]] = []
-    if list(tags).count("O") == len(tags):
+    if all_outside(tags):
         return entities
     current: List[int] = []
     for k, tag in enumerate(tags):

@@ -43,6 +43,11 @@ class Projection:
     outcomes: List[Dict] = field(default_factory=list)
     spans: Optional[List[Tuple[int, int, str]]] = None
 
+    @classmethod
+    def nothing(cls, n_target: int) -> "Projection":
+        """The projection of a sentence without source entities."""
+        return cls(["O"] * n_target, [], [])
+
     def entity_spans(self) -> List[Tuple[int, int, str]]:
         if self.spans is None:
             self.spans = bio_spans(self.tags)
@@ -145,7 +150,7 @@ class SupportProjection:
         n_tgt = len(tgt_words)
         src_spans = bio_spans(src_tags)
         if not src_spans:
-            return Projection(["O"] * n_tgt, [], [])
+            return Projection.nothing(n_tgt)
         all_targets = list(map(itemgetter(1), alignment.pairs))
         capitals: Dict[str, List[int]] = {}  # see _verbatim
         candidates = []  # (support, order, start, end, label, reason)
