@@ -56,7 +56,7 @@ def evaluate_alignment_files(gold_path, pred_path, gold_index_base: int = 1, pre
 
 def all_outside(tags: Sequence[str]) -> bool:
     """No tag but ``O``: most sentences of a corpus, checked at C speed."""
-    return list(tags).count("O") == len(tags)
+    return tags.count("O") == len(tags)
 
 
 def bio_spans(tags: Sequence[str]) -> List[Span]:
