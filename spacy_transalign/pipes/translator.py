@@ -162,12 +162,15 @@ class TranslatorComponent:
                 yield text, [(start, end, ent.label_) for ent, start, end in self._sentence_ents(span, text)]
 
     def _translate(self, texts: List[str]) -> List[str]:
+        """Plain text, or with ``mark_entities`` HTML fragments (escaped text + markers)."""
+        translate = self.translator.translate_markup if self.mark_entities else self.translator.translate
         if not self.cache_dir:
-            return self.translator.translate(texts)
+            return translate(texts)
         if self._cache is None:
             self._cache = TranslationCache(self.cache_dir)
         before = self._cache.misses
-        result = self._cache.translate(self.translator.cache_key, texts, self.translator.translate)
+        key = self.translator.markup_cache_key if self.mark_entities else self.translator.cache_key
+        result = self._cache.translate(key, texts, translate)
         self.summary["translated"] += self._cache.misses - before
         return result
 
