@@ -126,6 +126,7 @@ def bench_apertium(runs: int) -> dict:
     against Apertium's own newline-separated batch (which lets sentences change each other)."""
     import subprocess
 
+    from spacy_transalign.corpora import read_bio
     from spacy_transalign.evaluation import bio_spans
     from spacy_transalign.projection import markers
     from spacy_transalign.translators.apertium import ApertiumTranslator
