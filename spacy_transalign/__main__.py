@@ -1,3 +1,3 @@
-from .cli import app
+from .cli import run
 
-app(prog_name="python -m spacy_transalign")
+run(prog_name="python -m spacy_transalign")

@@ -160,10 +160,11 @@ def _parse_link(item: str, line: str) -> Pair:
     return int(left), int(right)
 
 
-def read_pharaoh_file(path, index_base: int = 0, inverse: bool = False) -> List[WordAlignment]:
+def read_pharaoh_file(path, index_base: int = 0, inverse: bool = False, encoding: str = "utf-8") -> List[WordAlignment]:
     """One alignment per line; an optional ``<id>\\t`` prefix (TransAlign's layout) is skipped."""
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    from .files import read_text
+
+    text = read_text(path, encoding)
     pairs = _parse_plain_file(text, index_base, inverse)
     if pairs is not None:
         return [WordAlignment._trusted(line_pairs) for line_pairs in pairs]

@@ -3,15 +3,45 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
+import click
 import typer
 from tqdm import tqdm
 
-from .files import atomic_write
+from .files import atomic_write, check_writable
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Cross-lingual NER projection for spaCy.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+                  help="Cross-lingual NER projection for spaCy.")
+
+ENCODING = typer.Option("utf-8", help="Encoding of the input text files (e.g. latin-1)")
+SCHEME = typer.Option("auto", help="Tagging scheme of labelled files: auto (detect), bio, bioes, io")
+
+
+def run(prog_name: Optional[str] = None) -> None:
+    """The command line's entry point: an error is one line on stderr and a non-zero exit code;
+    ``--verbose`` shows the traceback too."""
+    verbose = any(arg in ("--verbose", "-v") for arg in sys.argv[1:])
+    try:
+        app(prog_name=prog_name, standalone_mode=False)
+    except click.exceptions.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as err:  # noqa: BLE001  (every error a user can cause ends here)
+        if verbose:
+            raise
+        message = str(err).strip() or type(err).__name__
+        typer.echo(f"Error: {message}" + ("" if message.endswith(".") else ""), err=True)
+        typer.echo("(run with --verbose for the traceback)", err=True)
+        sys.exit(1)
 
 
 def _echo_json(data: dict) -> None:
@@ -39,18 +69,20 @@ def align(
     device: Optional[str] = typer.Option(None, help="cpu, cuda, cuda:1 ... (default: cpu)"),
     local_files_only: bool = typer.Option(False, help="Never contact the model hub"),
     chunk_size: int = typer.Option(2000, help="Pairs encoded per chunk (bounds memory)"),
+    encoding: str = ENCODING,
 ) -> None:
     """Word-align sentence pairs with an encoder (TransAlign)."""
     from .aligners.encoder import EncoderAligner
     from .corpora import read_parallel
 
-    pairs = read_parallel(input)
+    check_writable(output)
+    pairs = read_parallel(input, encoding)
     aligner = EncoderAligner(
         model=model, layer=layer, method=method, threshold=threshold, src_lang=src_lang,  # type: ignore[arg-type]
         tgt_lang=tgt_lang, batch_size=batch_size, lora_path=lora_path, precision=precision,  # type: ignore[arg-type]
         device=device, local_files_only=local_files_only,
     )
-    with atomic_write(output) as f, tqdm(total=len(pairs), unit="pair", disable=len(pairs) < chunk_size) as bar:
+    with atomic_write(output) as f, tqdm(total=len(pairs), unit="pair") as bar:
         for start in range(0, len(pairs), chunk_size):
             chunk = pairs[start : start + chunk_size]
             for alignment in aligner.align([s for s, _ in chunk], [t for _, t in chunk]):
@@ -65,11 +97,14 @@ def evaluate_alignment(
     pred: Path = typer.Argument(..., exists=True, dir_okay=False, help="Predicted Pharaoh links"),
     gold_index_base: int = typer.Option(1, help="Index base of the gold file"),
     pred_index_base: int = typer.Option(0, help="Index base of the prediction file"),
+    sentences: Optional[Path] = typer.Option(None, exists=True, dir_okay=False,
+                                             help="The 'source ||| target' pairs: every link is checked against its sentence"),
+    encoding: str = ENCODING,
 ) -> None:
     """Alignment error rate, precision, recall and F1 as JSON."""
     from .evaluation import evaluate_alignment_files
 
-    _echo_json(evaluate_alignment_files(gold, pred, gold_index_base, pred_index_base))
+    _echo_json(evaluate_alignment_files(gold, pred, gold_index_base, pred_index_base, sentences, encoding))
 
 
 @app.command("project-bio")
@@ -81,11 +116,15 @@ def project_bio(
     strategy: str = typer.Option("support", help="hull (TransAlign's reference) | support (default) | a registered name"),
     reverse: bool = typer.Option(False, help="Links are target-labelled (i indexes TARGET words)"),
     vote: Optional[bool] = typer.Option(None, "--vote/--no-vote", help="Corpus-level majority label per surface form (default: on, off for hull)"),
+    scheme: str = SCHEME,
+    encoding: str = ENCODING,
 ) -> None:
     """Project BIO labels across word alignments and print a summary."""
     from .projection.bio import project_bio_files
 
-    summary = project_bio_files(labeled, target, alignments, output, strategy=strategy, reverse=reverse, vote=vote)
+    check_writable(output)
+    summary = project_bio_files(labeled, target, alignments, output, strategy=strategy, reverse=reverse, vote=vote,
+                                scheme=_scheme(scheme), encoding=encoding)
     _echo_json(summary)
 
 
@@ -93,32 +132,66 @@ def project_bio(
 def evaluate_bio(
     pred: Path = typer.Argument(..., exists=True, dir_okay=False, help="Predicted 'token label' file"),
     gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold 'token label' file"),
+    allow_token_mismatch: bool = typer.Option(False, help="Warn about sentences whose tokens differ instead of failing"),
+    scheme: str = SCHEME,
+    encoding: str = ENCODING,
 ) -> None:
     """Exact-match span precision, recall and F1 (conlleval reading), micro and per label."""
     from .corpora import read_bio
-    from .evaluation import span_prf
+    from .evaluation import compare_tokens, span_prf
 
-    _echo_json(span_prf([tags for _, tags in read_bio(pred)], [tags for _, tags in read_bio(gold)]))
+    predicted = read_bio(pred, scheme=_scheme(scheme), encoding=encoding)
+    reference = read_bio(gold, scheme=_scheme(scheme), encoding=encoding)
+    mismatched = compare_tokens(predicted, reference, pred, gold, fail=not allow_token_mismatch)
+    result = span_prf([tags for _, tags in predicted], [tags for _, tags in reference])
+    if mismatched:
+        typer.echo(f"Warning: {mismatched} sentences of {pred} have other tokens than in {gold}", err=True)
+        result["sentences_with_other_tokens"] = mismatched
+    _echo_json(result)
+
+
+def _scheme(value: str) -> str:
+    from .tags import SCHEMES
+
+    if value not in SCHEMES:
+        raise typer.BadParameter(f"--scheme must be one of {', '.join(SCHEMES)}, not {value!r}")
+    return value
 
 
 @app.command()
 def translate(
     input: Path = typer.Argument(..., exists=True, dir_okay=False, help="A DocBin (.spacy) or a text file, one document a line"),
     output: Path = typer.Argument(..., dir_okay=False, help="DocBin (.spacy) of the input Docs with doc._.translation set"),
-    translator_config: Path = typer.Option(..., exists=True, dir_okay=False, help="Config file with a [translator] block"),
-    source_lang: str = typer.Option("en", help="spaCy language of a text INPUT"),
+    translator_config: Path = typer.Option(..., exists=True, dir_okay=False, help="Config file with a [translator] block (format: see above)"),
+    source_lang: str = typer.Option("en", help="spaCy language code of the input Docs (a text INPUT is tokenised with it)"),
     target_lang: Optional[str] = typer.Option(None, help="spaCy language of the translations (default: from the backend)"),
-    batch_size: int = typer.Option(256, help="Docs translated per batch"),
+    batch_size: int = typer.Option(256, help="Docs translated per batch: each batch is one call of the backend (and one cache transaction)"),
     cache_dir: Optional[Path] = typer.Option(None, help="Translation cache folder: reruns and resumed runs translate nothing twice"),
     annotate_with: Optional[str] = typer.Option(None, help="spaCy pipeline run on the translations (translate-test)"),
+    encoding: str = ENCODING,
 ) -> None:
-    """Translate Docs and store the translations in a DocBin."""
+    """Translate Docs and store the translations in a DocBin.
+
+    The translator config is a spaCy config file whose [translator] block names a registered
+    backend and its settings, e.g.
+
+    \b
+        [translator]
+        @misc = "spacy-transalign.ApertiumTranslator.v1"
+        pair = "en-es"
+
+    or "spacy-transalign.HFTranslator.v1" with model = "facebook/nllb-200-distilled-600M",
+    src_lang = "eng_Latn", tgt_lang = "spa_Latn".
+    """
     import time
 
     import spacy
     from spacy.tokens import DocBin
     from spacy.util import load_config
 
+    from .files import read_text, text_lines
+
+    check_writable(output)
     config = load_config(translator_config, interpolate=True)
     if "translator" not in config:
         raise typer.BadParameter(f"{translator_config} has no [translator] block")
@@ -126,7 +199,7 @@ def translate(
     if input.suffix == ".spacy":
         docs = list(DocBin().from_disk(input).get_docs(nlp.vocab))
     else:
-        docs = [nlp.make_doc(line.rstrip("\n")) for line in input.open(encoding="utf-8")]
+        docs = [nlp.make_doc(line) for line in text_lines(read_text(input, encoding))]
     component = nlp.add_pipe("transalign_translator", config={
         "translator": dict(config["translator"]), "target_lang": target_lang, "batch_size": batch_size,
         "cache_dir": str(cache_dir) if cache_dir else None, "annotate_with": annotate_with,

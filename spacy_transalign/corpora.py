@@ -11,7 +11,9 @@ from itertools import accumulate, chain
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
-from .files import atomic_write
+from . import tags as schemes
+from .files import atomic_write, read_text, text_lines
+from .tags import Scheme
 
 PathLike = Union[str, Path]
 Sentence = Tuple[List[str], List[str]]  # tokens, labels
@@ -21,30 +23,45 @@ class CorpusFormatError(ValueError):
     """A corpus file is not in the layout its reader expects."""
 
 
-def read_parallel(path: PathLike) -> List[Tuple[List[str], List[str]]]:
+def read_parallel(path: PathLike, encoding: str = "utf-8") -> List[Tuple[List[str], List[str]]]:
     pairs = []
-    with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, start=1):
-            if "|||" not in line:
-                raise CorpusFormatError(f"{path}, line {line_no}: expected 'source ||| target', got {line.strip()[:80]!r}")
-            src, tgt = line.split("|||", 1)
-            pairs.append((src.split(), tgt.split()))
+    for line_no, line in enumerate(text_lines(read_text(path, encoding)), start=1):
+        if "|||" not in line:
+            raise CorpusFormatError(f"{path}, line {line_no}: expected 'source ||| target', got {line.strip()[:80]!r}")
+        src, tgt = line.split("|||", 1)
+        pairs.append((src.split(), tgt.split()))
     return pairs
 
 
-def read_bio(path: PathLike, with_labels: bool = True) -> List[Sentence]:
-    """Sentences as (tokens, labels); with ``with_labels=False`` labels are ``O`` placeholders.
+def read_bio(path: PathLike, with_labels: bool = True, scheme: Scheme = "bio", encoding: str = "utf-8") -> List[Sentence]:
+    """Sentences as (tokens, BIO labels); with ``with_labels=False`` labels are ``O`` placeholders.
 
     ``-DOCSTART-`` lines (CoNLL-2003) are skipped; tokens are the first column, labels the last.
+    ``scheme`` says how labels are read (:mod:`.tags`: ``auto`` detects BIOES and IO); a label
+    outside it is an error naming its line.
     """
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    text = read_text(path, encoding)
     sentences = _read_uniform_columns(text, with_labels)
     if sentences is None:
         sentences = _read_line_by_line(text, with_labels, path)
     if "-DOCSTART-" in text:
         sentences = _drop_docstarts(sentences)
+    if with_labels:
+        sentences = _as_bio(sentences, scheme, text, path)
     return sentences
+
+
+def _as_bio(sentences: List[Sentence], scheme: str, text: str, path: PathLike) -> List[Sentence]:
+    labels = list(chain.from_iterable(labels for _, labels in sentences))
+    resolved = schemes.detect_scheme(labels) if scheme == "auto" else scheme
+    bad = schemes.first_bad_label(labels, resolved)
+    if bad is not None:
+        found = re.search(rf"(?m)[ \t]{re.escape(bad)}[ \t]*\r?$", text)
+        line = text.count("\n", 0, found.start()) + 1 if found else "?"
+        raise CorpusFormatError(f"{path}, line {line}: {schemes.explain(bad, resolved)}")
+    if resolved == "bio":
+        return sentences
+    return [(words, schemes.to_bio(labels, resolved)) for words, labels in sentences]
 
 
 _BLOCK_BREAK = re.compile(r"\n(?:[ \t]*\n)+")

@@ -25,7 +25,7 @@ def check_alignment(alignment: WordAlignment, n_src: int, n_tgt: int, sentence: 
     for i, j in pairs:
         if i >= n_src or j >= n_tgt:
             raise AlignmentFormatError(
-                f"Sentence {sentence} (0-based): link {i}-{j} is out of range for {n_src} labelled "
+                f"line {sentence + 1}: link {i}-{j} is out of range for {n_src} labelled "
                 f"and {n_tgt} target words (wrong file, or --reverse needed?)"
             )
 
@@ -74,6 +74,8 @@ def project_bio_files(
     strategy: str = "support",
     reverse: bool = False,
     vote: Optional[bool] = None,
+    scheme: str = "bio",
+    encoding: str = "utf-8",
 ) -> Dict:
     """LABELED's tags onto TARGET's words; links ``i-j`` index LABELED (or TARGET with ``reverse``).
 
@@ -85,7 +87,7 @@ def project_bio_files(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        summary = _project_files(labeled_path, target_path, alignment_path, output_path, strategy, reverse, vote)
+        summary = _project_files(labeled_path, target_path, alignment_path, output_path, strategy, reverse, vote, scheme, encoding)
     finally:
         if was_enabled:
             gc.enable()
@@ -93,10 +95,24 @@ def project_bio_files(
     return summary
 
 
-def _project_files(labeled_path, target_path, alignment_path, output_path, strategy, reverse, vote) -> Dict:
-    labeled = read_bio(labeled_path)
-    targets = [words for words, _ in read_bio(target_path, with_labels=False)]
-    alignments = read_pharaoh_file(alignment_path, inverse=reverse)
-    projections, summary = project_sentences(labeled, targets, alignments, strategy, vote)
+def _project_files(labeled_path, target_path, alignment_path, output_path, strategy, reverse, vote, scheme, encoding) -> Dict:
+    labeled = read_bio(labeled_path, scheme=scheme, encoding=encoding)
+    targets = [words for words, _ in read_bio(target_path, with_labels=False, encoding=encoding)]
+    alignments = read_pharaoh_file(alignment_path, inverse=reverse, encoding=encoding)
+    if not len(labeled) == len(targets) == len(alignments):
+        raise ValueError(
+            f"{len(labeled)} sentences in {labeled_path}, {len(targets)} in {target_path} and {len(alignments)} "
+            f"alignment lines in {alignment_path}: the three files must have one entry per sentence, in the same order"
+        )
+    try:
+        projections, summary = project_sentences(labeled, targets, alignments, strategy, vote)
+    except AlignmentFormatError as err:
+        raise AlignmentFormatError(f"{alignment_path}, {err}") from None
+    summary["checks"] = {
+        "links_within_sentence_lengths": True,
+        "token_counts_verified": False,  # said plainly: the files cannot show it
+        "note": "Pharaoh links do not record sentence lengths: a token added to or removed from a sentence "
+                "after alignment goes unnoticed while its links stay in range",
+    }
     write_bio(output_path, zip(targets, (p.tags for p in projections)))
     return summary
