@@ -24,13 +24,23 @@ def model_hint(name: str) -> str:
     )
 
 
+def looks_like_a_folder(name: str) -> bool:
+    """Hub ids are ``name`` or ``org/name``; anything else can only be a folder."""
+    return name.startswith(("/", "./", "../", "~")) or name.count("/") > 1 or "\\" in name
+
+
 def from_pretrained(loader: Callable[..., T], name: str, local_files_only: bool = False, **kwargs: Any) -> T:
     """Call ``loader(name, ...)`` and turn 'not found' failures into a ModelNotAvailableError."""
-    is_local = os.path.isdir(str(name))
+    name = str(name)
+    is_local = os.path.isdir(name)
+    if not is_local and looks_like_a_folder(name):
+        raise ModelNotAvailableError(f"Model folder '{name}' does not exist. {model_hint(name)}")
     try:
-        return loader(str(name), local_files_only=local_files_only or is_local, **kwargs)
-    except OSError as err:
-        raise ModelNotAvailableError(f"{model_hint(str(name))}\nOriginal error: {err}") from err
+        return loader(name, local_files_only=local_files_only or is_local, **kwargs)
+    except (OSError, ValueError) as err:
+        if isinstance(err, ValueError) and type(err).__name__ != "HFValidationError":
+            raise
+        raise ModelNotAvailableError(f"{model_hint(name)}\nOriginal error: {err}") from err
 
 
 def resolve_device(device: Optional[str]) -> str:

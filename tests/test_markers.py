@@ -65,6 +65,8 @@ def test_projector_falls_back_to_alignment_only_for_lost_markers():
     nlp.add_pipe("transalign_projector", config={"strategy": {"@misc": "spacy-transalign.SupportProjection.v1", "min_purity": 0.0}})
     doc = nlp(doc)
     assert [(e.start, e.end, e.label_) for e in doc._.translation.ents] == [(0, 1, "PER"), (2, 3, "LOC"), (4, 5, "LOC")]
+    first = [dict(o) for o in doc._.projection]
+    assert nlp(doc)._.projection == first  # a second run changes nothing
     assert [o["reason"] for o in doc._.projection] == [
         # París matches "Paris" once accents are folded; Roma only through the alignment
         "projected_by_marker", "projected_by_string_match_after_marker_loss", "projected_after_marker_loss"]

@@ -65,9 +65,13 @@ def test_translate_train_direction_and_docbin_round_trip(bambara_sample):
     out = list(nlp.pipe(docs, batch_size=2000))
     projections, _ = project_sentences(english[:200], bambara[:200], [a.inverted() for a in bam_to_en[:200]], "support")
     assert [[(e.start, e.end, e.label_) for e in d._.translation.ents] for d in out] == [bio_spans(p.tags) for p in projections]
-    first = next(d for d in out if d._.translation.ents)
-    outside = [t.ent_iob_ for t in first._.translation if t.ent_type_ == ""]
-    assert outside and set(outside) == {""}  # "missing", not "O"
+    # "missing" exactly where a dropped entity's links point; "O" elsewhere
+    for doc in out:
+        dropped = [o["source"] for o in doc._.projection if o["target"] is None]
+        unsure = {j for start, end in dropped for _, j in doc._.alignment.links_from(start, end)} - {
+            t.i for e in doc._.translation.ents for t in e}
+        assert {t.i for t in doc._.translation if t.ent_iob_ == ""} == unsure
+    assert nlp.get_pipe("transalign_projector").summary["tokens_marked_missing"] > 0
     restored = list(DocBin(docs=out, store_user_data=True).from_bytes(
         DocBin(docs=out, store_user_data=True).to_bytes()).get_docs(nlp.vocab))
     for before, after in zip(out, restored):
@@ -111,3 +115,41 @@ def test_full_pipeline_aligner_then_projector(tiny_nllb):
 def test_config_typos_are_rejected_by_validation(config, field):
     with pytest.raises(Exception, match=rf"-> {field}\s+at root: .* is not"):
         spacy.blank("en").add_pipe("transalign_projector", config=config)
+
+
+def _merkel(nlp, annotated=True):
+    doc = nlp.make_doc("Angela Merkel visited Paris and Rome")
+    if annotated:
+        doc.ents = [Span(doc, 0, 2, "PER"), Span(doc, 3, 4, "LOC"), Span(doc, 5, 6, "LOC")]
+    doc._.translation = Doc(spacy.blank("es").vocab, words=["angela", "merkel", "visitó", "París", "y", "Roma"])
+    from spacy_transalign.alignment import WordAlignment
+
+    doc._.alignment = WordAlignment([(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 5)])
+    return doc
+
+
+def test_running_the_projector_twice_gives_the_same_result():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("transalign_projector")
+    once = nlp(_merkel(nlp))
+    outcomes = json.loads(json.dumps(once._.projection))
+    ents = [(e.start, e.end, e.label_) for e in once._.translation.ents]
+    twice = nlp(once)
+    assert twice._.projection == outcomes and [(e.start, e.end, e.label_) for e in twice._.translation.ents] == ents
+    assert [o["reason"] for o in outcomes] == ["dropped_lowercase_target", "projected_by_string_match", "projected"]
+
+
+def test_an_untagged_source_leaves_the_translation_untagged():
+    nlp = spacy.blank("en")
+    projector = nlp.add_pipe("transalign_projector")
+    doc = nlp(_merkel(nlp, annotated=False))
+    assert not doc._.translation.has_annotation("ENT_IOB") and doc._.projection is None
+    assert projector.summary["docs_source_not_annotated"] == 1
+
+
+def test_unprojected_missing_marks_only_the_words_of_dropped_entities():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("transalign_projector", config={"unprojected": "missing"})
+    doc = nlp(_merkel(nlp))
+    # "Angela Merkel" was dropped (lower-case target): its two linked words are missing, the rest O
+    assert [t.ent_iob_ for t in doc._.translation] == ["", "", "O", "B", "O", "B"]

@@ -169,3 +169,26 @@ def test_cache_resumes_an_interrupted_run(tmp_path):
     assert resumed.translate("b", ["a", "b", "c", "d"], flaky) == ["A", "B", "C", "D"]
     assert calls[-1] == ["c", "d"] and resumed.hits == 2
     assert resumed.translate("other-backend", ["a"], lambda t: ["x"]) == ["x"]  # keys include the backend
+
+
+def test_hf_missing_folder_says_how_to_provide_the_model(tmp_path):
+    from spacy_transalign.models import ModelNotAvailableError
+
+    with pytest.raises(ModelNotAvailableError, match=f"Model folder '{tmp_path}/missing' does not exist. .*huggingface-cli download"):
+        HFTranslator(str(tmp_path / "missing")).translate(["x"])
+
+
+def test_hf_hub_name_offline_fails_at_once_with_the_hint():
+    from spacy_transalign.models import ModelNotAvailableError
+
+    with pytest.raises(ModelNotAvailableError, match="Could not load the model 'facebook/nllb-200-distilled-600M'"):
+        HFTranslator("facebook/nllb-200-distilled-600M", local_files_only=True).translate(["x"])
+
+
+def test_hf_says_when_it_cuts_a_long_sentence(tiny_nllb, caplog):
+    translator = _hf(tiny_nllb, max_new_tokens=4)
+    long = " ".join(["the house is red"] * 200)  # far past the tiny model's 256 positions
+    out = translator.translate([long, "the house"])
+    assert len(out) == 2 and translator.truncated_inputs == 1
+    assert "1 of 2 sentences are longer than" in caplog.text and "256 input tokens" in caplog.text
+    assert translator.truncated_outputs == 2 and "reached max_new_tokens=4" in caplog.text

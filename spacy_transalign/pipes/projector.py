@@ -103,6 +103,9 @@ class ProjectorComponent:
             if sides is None:
                 self.summary["docs_without_alignment"] += 1  # marker outcomes, if any, stay as they are
                 continue
+            if not sides[0].has_annotation("ENT_IOB"):  # nothing was tagged: the target is not "all O" either
+                self.summary["docs_source_not_annotated"] += 1
+                continue
             jobs.append((doc, sides[1], *self._project_doc(doc, *sides)))
         if self.vote and len(jobs) > 1:
             spans = [p.entity_spans() for _, _, _, p in jobs]
@@ -114,16 +117,37 @@ class ProjectorComponent:
             self.summary["relabelled_by_vote"] += changed
         for doc, target, _, projection in jobs:
             spans = [Span(target, start, end, label=label) for start, end, label in projection.entity_spans()]
-            target.set_ents(spans, default="missing" if self.unprojected == "missing" else "outside")
+            target.set_ents(spans, default="outside")
+            if self.unprojected == "missing":
+                self._mark_unsure(doc, target, projection)
             doc._.projection = projection.outcomes
             self.summary.update(o["reason"] for o in projection.outcomes)
         if jobs:
             self.summary["docs"] += len(jobs)
 
+    def _mark_unsure(self, doc: Doc, target: Doc, projection: Projection) -> None:
+        """``unprojected="missing"``: the target words linked to a source entity that could not be
+        projected become missing (``-``), so a tagger does not learn them as ``O``; the rest of
+        the sentence stays ``O``."""
+        sides = self._sides(doc)
+        alignment = sides[2].inverted() if sides[3] else sides[2]
+        taken = {t.i for ent in target.ents for t in ent}
+        unsure = set()
+        for outcome in projection.outcomes:
+            if outcome["target"] is None:
+                start, end = outcome["source"]
+                unsure.update(j for _, j in alignment.links_from(start, end) if j not in taken)
+        if unsure:
+            target.set_ents([], missing=[target[j : j + 1] for j in sorted(unsure)], default="unmodified")
+            self.summary["tokens_marked_missing"] += len(unsure)
+
     def _project_doc(self, doc: Doc, source: Doc, target: Doc, alignment: WordAlignment, invert: bool) -> Tuple[Optional[List[str]], Projection]:
         """The target's words (None when they were not needed) and the projection of ``source``'s
         entities; entities already placed by markers are kept as they are."""
         prior = doc._.projection if self.direction == "to_translation" and doc._.projection else []
+        if not any(o.get("reason") in ("projected_by_marker", "marker_lost") or o.get("reason", "").endswith("_after_marker_loss")
+                   for o in prior):
+            prior = []  # an earlier run of this projector, not markers: project afresh
         by_marker = [o for o in prior if o.get("reason") == "projected_by_marker"]
         done = {tuple(o["source"]) for o in by_marker}
         entities = [(e.start, e.end, e.label_) for e in source.ents if (e.start, e.end) not in done]

@@ -201,7 +201,8 @@ class TranslatorComponent:
                         placed[k] = ent
                 kept = filter_spans(list(placed.values()))
                 placed = {k: e for k, e in placed.items() if e in kept}
-                part.set_ents(kept, default="outside")
+                if self.mark_entities and doc.has_annotation("ENT_IOB"):  # else the translation stays unannotated
+                    part.set_ents(kept, default="outside")
                 for k, token in enumerate(part):
                     token.is_sent_start = k == 0
                 parts.append(part)

@@ -57,6 +57,8 @@ class HFTranslator:
         self.local_files_only = local_files_only
         self._model = None
         self._tokenizer = None
+        self.truncated_inputs = 0  # sentences cut to the model's input length
+        self.truncated_outputs = 0  # translations that reached max_new_tokens
 
     @property
     def cache_key(self) -> str:
@@ -79,6 +81,14 @@ class HFTranslator:
 
     @torch.inference_mode()
     def _translate_batch(self, texts: List[str]) -> List[str]:
+        limit = self._input_limit()
+        if limit is not None:
+            lengths = [len(ids) for ids in self._tokenizer(texts)["input_ids"]]
+            cut = sum(n > limit for n in lengths)
+            if cut:
+                self.truncated_inputs += cut
+                logger.warning("%d of %d sentences are longer than %s's %d input tokens and were cut to fit: "
+                               "their ends are not translated (split long sentences first)", cut, len(texts), self.model_name, limit)
         inputs = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=True).to(self._model.device)
         extra = {}
         if self.share_encoder_states and self._model.config.is_encoder_decoder:
@@ -98,7 +108,22 @@ class HFTranslator:
             max_new_tokens=self.max_new_tokens,
             min_new_tokens=self.min_new_tokens or None,
         )
+        # position 0 is the decoder's start token (</s> for NLLB): a translation that ended has
+        # </s> later; one without it stopped at the length limit
+        ended = (generated[:, 1:] == self._tokenizer.eos_token_id).any(dim=1)
+        unfinished = int((~ended).sum()) if generated.shape[1] - 1 >= self.max_new_tokens else 0
+        if unfinished:
+            self.truncated_outputs += unfinished
+            logger.warning("%d translations reached max_new_tokens=%d and may be cut short; raise max_new_tokens",
+                           unfinished, self.max_new_tokens)
         return [t.strip() for t in self._tokenizer.batch_decode(generated, skip_special_tokens=True)]
+
+    def _input_limit(self):
+        """The model's input length: the tokenizer's setting, else the position table's size."""
+        limit = self._tokenizer.model_max_length
+        if not limit or limit > 1_000_000:  # transformers' "no limit" placeholder
+            limit = getattr(self._model.config, "max_position_embeddings", None)
+        return limit
 
 
 registry.misc.register("spacy-transalign.HFTranslator.v1", func=HFTranslator)
