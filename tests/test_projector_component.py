@@ -35,7 +35,7 @@ def _expected(english, bambara, bam_to_en):
 def test_translate_test_direction_matches_file_level_projection(bambara_sample):
     english, bambara, bam_to_en = bambara_sample
     nlp = spacy.blank("xx")
-    nlp.add_pipe("transalign_projector", config={"direction": "from_translation"})
+    nlp.add_pipe("transalign_projector", config={"direction": "from_translation", "batch_size": 2000})  # one vote
     en_vocab = spacy.blank("en").vocab
     docs = []
     for (en_words, en_tags), bam_words, alignment in zip(english, bambara, bam_to_en):
@@ -153,3 +153,42 @@ def test_unprojected_missing_marks_only_the_words_of_dropped_entities():
     doc = nlp(_merkel(nlp))
     # "Angela Merkel" was dropped (lower-case target): its two linked words are missing, the rest O
     assert [t.ent_iob_ for t in doc._.translation] == ["", "", "O", "B", "O", "B"]
+
+
+def test_component_batches_do_not_follow_nlp_pipe_batch_size():
+    """The vote's scope is the projector's own batch_size, however nlp.pipe streams the Docs."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("transalign_projector", config={"batch_size": 10})
+    docs = []
+    for label in ("PER", "PER", "ORG"):  # the same name, tagged PER twice and ORG once
+        doc = nlp.make_doc("Merkel spoke")
+        doc.ents = [Span(doc, 0, 1, label)]
+        doc._.translation = Doc(spacy.blank("es").vocab, words=["Merkel", "habló"])
+        from spacy_transalign.alignment import WordAlignment
+
+        doc._.alignment = WordAlignment([(0, 0), (1, 1)])
+        docs.append(doc)
+    out = list(nlp.pipe(docs, batch_size=1))
+    assert [d._.translation.ents[0].label_ for d in out] == ["PER", "PER", "PER"]
+    assert nlp.get_pipe("transalign_projector").summary["relabelled_by_vote"] == 1
+
+
+def test_pipeline_error_handler_sees_a_failing_batch():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("transalign_projector", config={"batch_size": 1})
+    seen = []
+    nlp.set_error_handler(lambda name, proc, docs, err: seen.append((name, len(docs), type(err).__name__)))
+    good = _merkel(nlp)
+    bad = _merkel(nlp)
+    bad._.alignment = "not an alignment"
+    out = list(nlp.pipe([bad, good]))
+    assert seen == [("transalign_projector", 1, "AttributeError")] and out == [good]
+
+
+def test_analyze_pipes_reports_a_wrong_order():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("transalign_projector")
+    nlp.add_pipe("transalign_aligner", config={"aligner": {"@misc": "spacy-transalign.EflomalAligner.v1"}})
+    problems = nlp.analyze_pipes()["problems"]
+    assert problems["transalign_projector"] == ["doc._.translation", "doc._.alignment"]
+    assert problems["transalign_aligner"] == ["doc._.translation"]

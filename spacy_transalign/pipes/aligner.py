@@ -1,14 +1,14 @@
 """``transalign_aligner``: word alignment between each Doc and ``doc._.translation``."""
 
 import logging
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Protocol, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Protocol, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.util import minibatch
 
 from ..alignment import WordAlignment
 from ..extensions import register_extensions
+from .base import BatchPipe
 from ..languages import UnknownLanguageError, spacy_to_flores
 
 logger = logging.getLogger("spacy_transalign")
@@ -28,6 +28,8 @@ class Aligner(Protocol):
 
 @Language.factory(
     "transalign_aligner",
+    requires=["doc._.translation"],
+    assigns=["doc._.alignment"],
     default_config={"aligner": {"@misc": "spacy-transalign.EncoderAligner.v1"}, "batch_size": 256},
 )
 def make_aligner(nlp: Language, name: str, aligner: Aligner, batch_size: int) -> "AlignerComponent":
@@ -47,7 +49,7 @@ def _flores(lang: str) -> Optional[str]:
         return None  # the backend's configured code (or none) is used
 
 
-class AlignerComponent:
+class AlignerComponent(BatchPipe):
     """Sets ``doc._.alignment`` (a WordAlignment over token indices) for Docs with a translation."""
 
     def __init__(self, nlp: Language, name: str, *, aligner: Aligner, batch_size: int = 256):
@@ -60,14 +62,8 @@ class AlignerComponent:
         if hasattr(self.aligner, "initialize"):
             self.aligner.initialize()
 
-    def __call__(self, doc: Doc) -> Doc:
-        self.set_alignments([doc])
-        return doc
-
-    def pipe(self, stream: Iterable[Doc], *, batch_size: Optional[int] = None) -> Iterator[Doc]:
-        for docs in minibatch(stream, size=batch_size or self.batch_size):
-            self.set_alignments(docs)
-            yield from docs
+    def process_batch(self, docs: Sequence[Doc]) -> None:
+        self.set_alignments(docs)
 
     def set_alignments(self, docs: Sequence[Doc]) -> None:
         """Align the Docs that have a translation, grouped by language pair."""

@@ -7,14 +7,14 @@ Every source entity's fate is recorded in ``doc._.projection`` and counted in ``
 
 import logging
 from collections import Counter
-from typing import Callable, Iterable, Iterator, List, Literal, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Literal, Optional, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import minibatch
 
 from ..alignment import WordAlignment
 from ..extensions import register_extensions
+from .base import BatchPipe
 from ..projection.strategies import Projection, ProjectionStrategy, tags_from_spans
 from ..projection.voting import vote_span_labels
 
@@ -26,6 +26,8 @@ Unprojected = Literal["O", "missing"]
 
 @Language.factory(
     "transalign_projector",
+    requires=["doc._.translation", "doc._.alignment"],
+    assigns=["doc._.projection"],
     default_config={
         "direction": "to_translation",
         "strategy": {"@misc": "spacy-transalign.SupportProjection.v1"},
@@ -48,7 +50,7 @@ def make_projector(
     )
 
 
-class ProjectorComponent:
+class ProjectorComponent(BatchPipe):
     """Projects entities for Docs that carry a translation and an alignment.
 
     With ``vote_labels``, spans with the same text projected several times within one
@@ -74,15 +76,6 @@ class ProjectorComponent:
         self.batch_size = batch_size
         self.summary: Counter = Counter()
 
-    def __call__(self, doc: Doc) -> Doc:
-        self._project_batch([doc])
-        return doc
-
-    def pipe(self, stream: Iterable[Doc], *, batch_size: Optional[int] = None) -> Iterator[Doc]:
-        for docs in minibatch(stream, size=batch_size or self.batch_size):
-            self._project_batch(docs)
-            yield from docs
-
     def initialize(self, get_examples: Optional[Callable[[], Iterable]] = None, *, nlp: Optional[Language] = None) -> None:
         self.summary.clear()
 
@@ -96,7 +89,7 @@ class ProjectorComponent:
             return doc, translation, alignment, False
         return translation, doc, alignment, True
 
-    def _project_batch(self, docs: Sequence[Doc]) -> None:
+    def process_batch(self, docs: Sequence[Doc]) -> None:
         jobs: List[Tuple[Doc, Doc, Optional[List[str]], Projection]] = []
         for doc in docs:
             sides = self._sides(doc)

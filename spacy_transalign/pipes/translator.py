@@ -8,15 +8,16 @@ translate-test setup).
 
 import logging
 from collections import Counter
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 import spacy
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans, minibatch
+from spacy.util import filter_spans
 
 from ..extensions import register_extensions
+from .base import BatchPipe
 from ..languages import UnknownLanguageError, to_spacy_lang
 from ..projection import markers
 from ..translators.base import Translator
@@ -27,6 +28,7 @@ logger = logging.getLogger("spacy_transalign")
 
 @Language.factory(
     "transalign_translator",
+    assigns=["doc._.translation"],
     default_config={
         "translator": {"@misc": "spacy-transalign.HFTranslator.v1"},
         "target_lang": None,
@@ -62,7 +64,7 @@ def target_spacy_lang(translator: Translator, target_lang: Optional[str]) -> str
         raise ValueError(f"Cannot derive a spaCy language from {code!r}: set target_lang explicitly ({err})") from err
 
 
-class TranslatorComponent:
+class TranslatorComponent(BatchPipe):
     def __init__(
         self,
         name: str,
@@ -104,17 +106,8 @@ class TranslatorComponent:
             self.translator.initialize()
         self.target_nlp  # noqa: B018  (load now rather than on the first Doc)
 
-    # --- pipeline API --------------------------------------------------------------------
-    def __call__(self, doc: Doc) -> Doc:
-        self.translate_docs([doc])
-        return doc
-
-    def pipe(self, stream: Iterable[Doc], *, batch_size: Optional[int] = None) -> Iterator[Doc]:
-        for docs in minibatch(stream, size=batch_size or self.batch_size):
-            self.translate_docs(docs)
-            yield from docs
-
-    def translate_docs(self, docs: Sequence[Doc]) -> None:
+    # --- pipeline API ---------------------------------------------------------------------
+    def process_batch(self, docs: Sequence[Doc]) -> None:
         sentences = [self.sentence_spans(doc) for doc in docs]
         flat = [text for doc_sents in sentences for _, text in doc_sents]
         if self.mark_entities:
