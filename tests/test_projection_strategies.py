@@ -113,3 +113,23 @@ def test_vote_makes_labels_consistent_per_surface_form():
 def test_strategies_are_found_by_short_and_registered_names():
     assert isinstance(get_strategy("hull"), HullProjection)
     assert isinstance(get_strategy("spacy-transalign.SupportProjection.v1"), SupportProjection)
+
+
+def test_string_matching_on_a_very_long_sentence_stays_near_the_links():
+    """A 20,000-word "sentence" (a whole document given as one): every name occurs hundreds of
+    times, and each entity is matched at its own occurrence, found near its links (timing: see
+    benchmarks, `--sections long`)."""
+    import random
+
+    from spacy_transalign.alignment import WordAlignment
+    from spacy_transalign.evaluation import bio_spans
+    from spacy_transalign.projection.strategies import SupportProjection
+
+    rng = random.Random(0)
+    words = [rng.choice(["the", "house", "Paris", "Merkel", "visited", "and", "of", "Berlin", "said", ","]) for _ in range(20000)]
+    tags = ["B-LOC" if w in ("Paris", "Berlin") else "B-PER" if w == "Merkel" else "O" for w in words]
+    shift = 3  # the target has three extra words in front
+    target = ["Im", "Jahr", "1996"] + words
+    projection = SupportProjection()(words, tags, target, WordAlignment([(i, i + shift) for i in range(len(words))]))
+    expected = [(start + shift, end + shift, label) for start, end, label in bio_spans(tags)]
+    assert projection.entity_spans() == expected and len(expected) == 5943

@@ -8,6 +8,8 @@ project, and the target is all ``O`` (most sentences of a corpus; their words ar
 """
 
 import difflib
+from bisect import bisect_left
+from collections import Counter
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -151,13 +153,14 @@ class SupportProjection:
         src_spans = bio_spans(src_tags)
         if not src_spans:
             return Projection.nothing(n_tgt)
-        all_targets = list(map(itemgetter(1), alignment.pairs))
+        all_targets = Counter(map(itemgetter(1), alignment.pairs))
         capitals: Dict[str, List[int]] = {}  # see _verbatim
         candidates = []  # (support, order, start, end, label, reason)
         reasons = [NO_LINKS] * len(src_spans)
         for order, (start, end, label) in enumerate(src_spans):
             entity_links = alignment.links_from(start, end)
-            hits = self._verbatim(src_words[start:end], tgt_words, capitals) if self.string_match else None
+            window = _search_window(start, len(src_words), n_tgt, entity_links)
+            hits = self._verbatim(src_words[start:end], tgt_words, capitals, window) if self.string_match else None
             if hits:  # of several occurrences, the one nearest the entity's links
                 found = hits[0] if len(hits) == 1 else _nearest(hits, end - start, self._links(src_words, tgt_words, entity_links, all_targets))
                 candidates.append((100 + end - start, order, found, found + end - start, label, STRING_MATCH))
@@ -198,16 +201,16 @@ class SupportProjection:
         """The entity's links that survive the punctuation and purity filters (the share of a
         target word's links that come from inside the entity is its purity)."""
         n_tgt, punct = len(tgt_words), self.ignore_punct
-        entity_targets = list(map(itemgetter(1), entity_links))
+        entity_targets = Counter(map(itemgetter(1), entity_links))
         return [
             (i, j) for i, j in entity_links
             if j < n_tgt
             and not (punct and (is_punct(src_words[i]) or is_punct(tgt_words[j])))
-            and entity_targets.count(j) / all_targets.count(j) >= self.min_purity
+            and entity_targets[j] / all_targets[j] >= self.min_purity
         ]
 
-    def _verbatim(self, entity_words, tgt_words, capitals) -> List[int]:
-        """Starts of the entity's (fuzzy) verbatim occurrences in the target.
+    def _verbatim(self, entity_words, tgt_words, capitals, window: Tuple[int, int]) -> List[int]:
+        """Starts of the entity's (fuzzy) verbatim occurrences in the target, within ``window``.
 
         A capitalised name only matches at a capitalised target word with the same first letter
         (``capitals``: folded first letter -> positions, built on first use): the same F1 on the
@@ -215,15 +218,16 @@ class SupportProjection:
         n = len(entity_words)
         if n == 0 or n > len(tgt_words):
             return []
-        stop = len(tgt_words) - n + 1  # last possible start + 1
+        lo, hi = window[0], min(window[1], len(tgt_words) - n + 1)  # hi: last possible start + 1
         if _is_capitalised(entity_words[0]):
             if not capitals:
                 capitals[""] = []  # marks the index as built
                 for k in compress(count(), map(_is_capitalised, tgt_words)):
                     capitals.setdefault(_fold(tgt_words[k])[:1], []).append(k)
-            starts = [k for k in capitals.get(_fold(entity_words[0])[:1], ()) if k < stop]
+            positions = capitals.get(_fold(entity_words[0])[:1], [])
+            starts = positions[bisect_left(positions, lo) : bisect_left(positions, hi)]
         else:
-            starts = range(stop)
+            starts = range(lo, hi)
         if not starts or all(map(is_punct, entity_words)):
             return []
         first, *rest = map(_fold, entity_words)
@@ -277,6 +281,24 @@ class SupportProjection:
             elif end < len(tgt_words) and not taken[end] and tgt_words[end][:1].isupper() and not is_punct(tgt_words[end]):
                 span[1] = end + 1
                 taken[end] = True
+
+
+SEARCH_WINDOW = 100  # words on either side; whole sentences up to twice this are searched
+
+
+def _search_window(start: int, n_src: int, n_tgt: int, entity_links: List[Tuple[int, int]]) -> Tuple[int, int]:
+    """Where string matching looks for an entity: the whole target sentence, unless it is long;
+    then around the entity's links (or, without links, around its relative position). This keeps
+    the default strategy linear in sentence length: a 100k-word "sentence" would otherwise take
+    minutes (every entity scanning every word)."""
+    if n_tgt <= 2 * SEARCH_WINDOW:
+        return 0, n_tgt
+    if entity_links:
+        targets = [j for _, j in entity_links]
+        first, last = min(targets), max(targets)
+    else:
+        first = last = start * n_tgt // max(n_src, 1)
+    return max(0, first - SEARCH_WINDOW), last + SEARCH_WINDOW
 
 
 def _nearest(starts: List[int], n: int, links: List[Tuple[int, int]]) -> int:
