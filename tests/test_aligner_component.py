@@ -91,3 +91,13 @@ def test_bad_method_in_config_is_rejected(tiny_nllb):
     nlp = spacy.blank("en")
     with pytest.raises(Exception, match=r"method\s+at root: .maxmatch. is not typing.Literal"):
         nlp.add_pipe("transalign_aligner", config=_config(tiny_nllb, method="maxmatch"))
+
+
+def test_eflomal_bounds_its_iterations_and_warns_on_little_text(caplog):
+    from spacy_transalign.aligners.eflomal import EflomalAligner, auto_iterations
+
+    assert [auto_iterations(n) for n in (1, 100, 2499, 2500, 14042)] == [100, 100, 100, None, None]
+    pair = (["the", "house", "is", "red"], ["la", "casa", "es", "roja"])
+    alignments = EflomalAligner().align([pair[0]], [pair[1]])
+    assert len(alignments) == 1 and "eflomal aligns 1 sentence pairs: too little text" in caplog.text
+    assert len(EflomalAligner(n_iterations=5).align([pair[0]] * 300, [pair[1]] * 300)) == 300  # an int is accepted
