@@ -27,10 +27,41 @@ EXTENSIONS = {
 
 
 def register_extensions() -> None:
-    """Idempotent: safe to call in every worker process and on every import."""
+    """Idempotent: safe to call in every worker process and on every import.
+
+    Values live where spaCy keeps plain extension values (``doc.user_data[("._.", name, None,
+    None)]``), behind a getter that decodes what a DocBin read *before* this package was
+    imported left there as raw msgpack dicts."""
     for name, default in EXTENSIONS.items():
         if not Doc.has_extension(name):
-            Doc.set_extension(name, default=default)
+            Doc.set_extension(name, getter=_getter(name, default), setter=_setter(name))
+
+
+def _key(name: str) -> tuple:
+    return ("._.", name, None, None)
+
+
+def _getter(name: str, default: Any):
+    key = _key(name)
+
+    def get(doc: Doc) -> Any:
+        value = doc.user_data.get(key, default)
+        if isinstance(value, dict):
+            decoded = decode(value)
+            if decoded is not value:
+                doc.user_data[key] = value = decoded
+        return value
+
+    return get
+
+
+def _setter(name: str):
+    key = _key(name)
+
+    def set_(doc: Doc, value: Any) -> None:
+        doc.user_data[key] = value
+
+    return set_
 
 
 @lru_cache(maxsize=None)

@@ -47,3 +47,29 @@ def test_registration_is_idempotent():
     spacy_transalign.register_extensions()
     spacy_transalign.register_extensions()
     assert Doc.has_extension("translation") and Doc.has_extension("alignment")
+
+
+def test_a_docbin_read_before_the_package_was_imported_still_decodes(tmp_path):
+    """DocBin.from_bytes without our codecs leaves raw dicts; importing the package later must
+    still give a Doc and a WordAlignment, not those dicts."""
+    import subprocess
+    import sys
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    from spacy_transalign import WordAlignment
+
+    doc = spacy.blank("en")("Merkel visited Paris")
+    doc._.translation = spacy.blank("es")("Merkel visitó París")
+    doc._.alignment = WordAlignment([(0, 0), (1, 1), (2, 2)])
+    (tmp_path / "docs.spacy").write_bytes(DocBin(docs=[doc], store_user_data=True).to_bytes())
+    script = (
+        "import spacy\nfrom spacy.tokens import DocBin\n"
+        f"docs = list(DocBin().from_disk({str(tmp_path / 'docs.spacy')!r}).get_docs(spacy.blank('en').vocab))\n"
+        "import spacy_transalign\n"
+        "t = docs[0]._.translation\n"
+        "print(type(t).__name__, t.text, t.lang_, docs[0]._.alignment.pairs)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "Doc Merkel visitó París es [(0, 0), (1, 1), (2, 2)]", out.stderr[-2000:]
