@@ -29,12 +29,33 @@ def looks_like_a_folder(name: str) -> bool:
     return name.startswith(("/", "./", "../", "~")) or name.count("/") > 1 or "\\" in name
 
 
+def check_model_name(name: str) -> None:
+    """At pipeline build time, for free: a model given as a folder must exist."""
+    if not os.path.isdir(name) and looks_like_a_folder(name):
+        raise ModelNotAvailableError(f"Model folder '{name}' does not exist. {model_hint(name)}")
+
+
+def local_layer_count(name: str) -> Optional[int]:
+    """Encoder layers of a model in a local folder, read from its config.json (no weights loaded);
+    None for hub names (checked when the model loads)."""
+    import json
+
+    path = os.path.join(name, "config.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        config = json.load(f)
+    for key in ("encoder_layers", "num_hidden_layers", "n_layers", "num_layers"):
+        if isinstance(config.get(key), int):
+            return config[key]
+    return None
+
+
 def from_pretrained(loader: Callable[..., T], name: str, local_files_only: bool = False, **kwargs: Any) -> T:
     """Call ``loader(name, ...)`` and turn 'not found' failures into a ModelNotAvailableError."""
     name = str(name)
     is_local = os.path.isdir(name)
-    if not is_local and looks_like_a_folder(name):
-        raise ModelNotAvailableError(f"Model folder '{name}' does not exist. {model_hint(name)}")
+    check_model_name(name)
     try:
         return loader(name, local_files_only=local_files_only or is_local, **kwargs)
     except (OSError, ValueError) as err:

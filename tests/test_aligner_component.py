@@ -101,3 +101,43 @@ def test_eflomal_bounds_its_iterations_and_warns_on_little_text(caplog):
     alignments = EflomalAligner().align([pair[0]], [pair[1]])
     assert len(alignments) == 1 and "eflomal aligns 1 sentence pairs: too little text" in caplog.text
     assert len(EflomalAligner(n_iterations=5).align([pair[0]] * 300, [pair[1]] * 300)) == 300  # an int is accepted
+
+
+def test_a_doc_language_without_flores_code_needs_explicit_codes(tiny_nllb):
+    """A Bambara Doc made with spacy.blank("xx") must not be aligned as English."""
+    nlp = spacy.blank("xx")
+    nlp.add_pipe("transalign_aligner", config={"aligner": {
+        "@misc": "spacy-transalign.EncoderAligner.v1", "model": str(tiny_nllb), "layer": 2}})
+    doc = nlp.make_doc("Mali ka di")
+    doc._.translation = spacy.blank("en")("Mali is good")
+    with pytest.raises(ValueError, match="needs a language code for each side.*set src_lang and tgt_lang"):
+        nlp(doc)
+    explicit = spacy.blank("xx")
+    explicit.add_pipe("transalign_aligner", config={"aligner": {
+        "@misc": "spacy-transalign.EncoderAligner.v1", "model": str(tiny_nllb), "layer": 2, "src_lang": "bam_Latn"}})
+    assert len(explicit(doc)._.alignment) > 0
+
+
+def test_align_cli_does_not_guess_language_codes(tiny_nllb, tmp_path, monkeypatch, capsys):
+    import sys
+
+    from spacy_transalign.cli import run
+
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("the house ||| la maison\n")
+    monkeypatch.setattr(sys, "argv", ["spacy-transalign", "align", str(pairs), str(tmp_path / "out.txt"),
+                                      "--model", str(tiny_nllb), "--layer", "2"])
+    with pytest.raises(SystemExit) as exit_info:
+        run()
+    assert exit_info.value.code == 1 and "needs a language code for each side" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("aligner, message", [
+    ({"model": "/no/such/model", "layer": 2}, "Model folder '/no/such/model' does not exist"),
+    ({"layer": 7}, "layer=7 but '.*' has 2 encoder layers"),
+    ({"layer": 2, "lora_path": "/no/such/adapter"}, "lora_path '/no/such/adapter' is not a folder"),
+])
+def test_broken_settings_fail_when_the_pipeline_is_built(tiny_nllb, aligner, message):
+    config = {"@misc": "spacy-transalign.EncoderAligner.v1", "model": str(tiny_nllb), **aligner}
+    with pytest.raises(Exception, match=message):
+        spacy.blank("en").add_pipe("transalign_aligner", config={"aligner": config})

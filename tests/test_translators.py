@@ -192,3 +192,12 @@ def test_hf_says_when_it_cuts_a_long_sentence(tiny_nllb, caplog):
     assert len(out) == 2 and translator.truncated_inputs == 1
     assert "1 of 2 sentences are longer than" in caplog.text and "256 input tokens" in caplog.text
     assert translator.truncated_outputs == 2 and "reached max_new_tokens=4" in caplog.text
+
+
+@needs_apertium
+def test_a_missing_apertium_pair_fails_when_the_pipeline_is_built():
+    import spacy
+
+    with pytest.raises(ApertiumNotAvailableError, match="apt-get install apertium-eng-deu"):
+        spacy.blank("en").add_pipe("transalign_translator", config={
+            "translator": {"@misc": "spacy-transalign.ApertiumTranslator.v1", "pair": "en-de"}})

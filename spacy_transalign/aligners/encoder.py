@@ -8,6 +8,7 @@ vectorised over padded batches of pairs.
 """
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import List, Literal, Optional, Sequence
 
@@ -17,7 +18,7 @@ from torch.nn.utils.rnn import pad_sequence
 
 from ..alignment import WordAlignment
 from ..encoder_states import SHARED_STATES, model_key
-from ..models import from_pretrained, resolve_device
+from ..models import check_model_name, from_pretrained, local_layer_count, resolve_device
 from .extraction import Method, bidirectional_probs, extract, softmax_links
 
 logger = logging.getLogger("spacy_transalign")
@@ -59,6 +60,12 @@ class EncoderAligner:
             raise ValueError(f"Unknown precision {precision!r}: choose fp32, bf16 or int8")
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
+        check_model_name(str(model))  # cheap checks now, so a broken config fails when the pipeline is built
+        n_layers = local_layer_count(str(model))
+        if n_layers is not None and not 0 <= layer <= n_layers:
+            raise ValueError(f"layer={layer} but '{model}' has {n_layers} encoder layers (its config.json)")
+        if lora_path and not os.path.isdir(lora_path):
+            raise ValueError(f"lora_path '{lora_path}' is not a folder (a peft adapter saved with save_pretrained)")
         self.model_name = str(model)
         self.layer = layer
         self.method: Method = method
@@ -137,6 +144,12 @@ class EncoderAligner:
                 kwargs["src_lang"] = lang
             tok = from_pretrained(AutoTokenizer.from_pretrained, self.model_name, self.local_files_only, **kwargs)
             uses_lang_codes = isinstance(getattr(type(tok), "src_lang", None), property)
+            if not lang and uses_lang_codes:  # the tokenizer would silently use its default (eng_Latn)
+                raise ValueError(
+                    f"'{self.model_name}' needs a language code for each side, and one is unknown (a Doc in a "
+                    "language without a FLORES-200 code, such as 'xx', or no --src-lang/--tgt-lang): set "
+                    "src_lang and tgt_lang, e.g. 'bam_Latn' and 'eng_Latn'"
+                )
             if lang and uses_lang_codes and tok.convert_tokens_to_ids(lang) == tok.unk_token_id:
                 raise ValueError(
                     f"Unknown language code {lang!r} for '{self.model_name}' (NLLB expects FLORES-200 "

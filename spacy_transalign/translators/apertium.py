@@ -70,7 +70,7 @@ class ApertiumTranslator:
         self.timeout = timeout
         self.target_lang = split_pair(pair)[1]
         self.supports_markup = format == "html"  # inline markers survive: marker-based projection
-        self._mode: Optional[str] = None
+        self._mode: Optional[str] = resolve_mode(pair)  # fails now, not at the first Doc, if the pair is missing
         self._pipeline: Optional[ModePipeline] = None
 
     @property

@@ -6,7 +6,7 @@ from typing import List, Literal, Optional, Sequence
 import torch
 from spacy.util import registry
 
-from ..models import from_pretrained, resolve_device
+from ..models import check_model_name, from_pretrained, resolve_device
 from ..encoder_states import SHARED_STATES, model_key
 from .base import translate_in_batches
 
@@ -43,6 +43,7 @@ class HFTranslator:
         min_new_tokens: int = 0,
         share_encoder_states: bool = True,
     ):
+        check_model_name(str(model))  # a missing folder fails when the pipeline is built
         self.model_name = str(model)
         self.src_lang = src_lang
         self.tgt_lang = tgt_lang
