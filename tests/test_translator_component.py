@@ -135,3 +135,28 @@ def test_aligner_reuses_the_translators_encoder_states(tiny_nllb, shared_data):
     reused = {(k, p) for k, d in enumerate(docs) for p in d._.alignment.pairs}
     plain = {(k, p) for k, a in enumerate(expected) for p in a.pairs}
     assert 2 * len(reused & plain) / (len(reused) + len(plain)) > 0.999  # same links up to float rounding
+
+
+def test_encoder_states_flow_only_to_an_aligner_that_asked_with_the_same_dtype(tiny_nllb):
+    """No aligner, no stored states; a bf16 translator's states never feed an fp32 aligner."""
+    from spacy.tokens import Doc
+
+    from spacy_transalign.encoder_states import SHARED_STATES
+
+    words = [["the", "house", "is", "red"], ["Peter", "Blackburn"]]
+    SHARED_STATES._wanted.clear()
+    SHARED_STATES.clear()
+    alone = spacy.blank("en")
+    alone.add_pipe("transalign_translator", config=_hf_config(tiny_nllb))
+    list(alone.pipe([Doc(alone.vocab, words=w) for w in words]))
+    assert len(SHARED_STATES._items) == 0  # nobody asked: nothing kept
+    for dtype, expected_hits in (("bfloat16", 0), ("float32", 2)):
+        nlp = spacy.blank("en")
+        config = _hf_config(tiny_nllb)
+        config["translator"]["dtype"] = dtype
+        nlp.add_pipe("transalign_translator", config=config)
+        nlp.add_pipe("transalign_aligner", config={"aligner": {
+            "@misc": "spacy-transalign.EncoderAligner.v1", "model": str(tiny_nllb), "layer": 2}})
+        hits = SHARED_STATES.hits
+        list(nlp.pipe([Doc(nlp.vocab, words=w) for w in words]))
+        assert SHARED_STATES.hits - hits == expected_hits, dtype

@@ -17,7 +17,7 @@ from spacy.util import registry
 from torch.nn.utils.rnn import pad_sequence
 
 from ..alignment import WordAlignment
-from ..encoder_states import SHARED_STATES, model_key
+from ..encoder_states import SHARED_STATES, state_key
 from ..models import check_model_name, from_pretrained, local_layer_count, resolve_device
 from .extraction import Method, bidirectional_probs, extract, softmax_links
 
@@ -66,6 +66,9 @@ class EncoderAligner:
             raise ValueError(f"layer={layer} but '{model}' has {n_layers} encoder layers (its config.json)")
         if lora_path and not os.path.isdir(lora_path):
             raise ValueError(f"lora_path '{lora_path}' is not a folder (a peft adapter saved with save_pretrained)")
+        self._reuse_key = None  # see encoder_states: asked for now, so the translator's first batch is kept
+        if n_layers is not None:
+            self._ask_for_translator_states(str(model), layer == n_layers and not lora_path and precision == "fp32", device)
         self.model_name = str(model)
         self.layer = layer
         self.method: Method = method
@@ -114,9 +117,24 @@ class EncoderAligner:
             encoder = torch.ao.quantization.quantize_dynamic(encoder, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
         self._encoder = encoder.to(self.device)
         # translator states are the last layer's, in fp32, without an adapter
-        self._reuses_translator_states = self.layer == n_layers and not self.lora_path and self.precision == "fp32"
+        self._ask_for_translator_states(self.model_name, self.layer == n_layers and not self.lora_path and self.precision == "fp32",
+                                        self.device_name)
         self._max_positions = _max_positions(config)
         logger.info("Loaded encoder of %s (layer %d of %d) on %s", self.model_name, self.layer, n_layers, self.device)
+
+    def _ask_for_translator_states(self, model: str, usable: bool, device: Optional[str]) -> None:
+        self._reuse_key = state_key(model, torch.float32, resolve_device(device)) if usable else None
+        if self._reuse_key is not None:
+            SHARED_STATES.request(self._reuse_key)
+
+    @property
+    def _reuses_translator_states(self) -> bool:
+        return self._reuse_key is not None
+
+    @_reuses_translator_states.setter
+    def _reuses_translator_states(self, value: bool) -> None:  # tests switch reuse off
+        if not value:
+            self._reuse_key = None
 
     def _keep_layers(self, encoder: torch.nn.Module, n_layers: int) -> None:
         """Drop the layers above ``layer`` so they are never computed.
@@ -221,10 +239,9 @@ class EncoderAligner:
         pad_id = self._tokenizers[lang].pad_token_id or 0
         states: List[Optional[torch.Tensor]] = [None] * len(sentences)
         device = self.device
-        if self._reuses_translator_states:  # the translator may have encoded these already
-            key = model_key(self.model_name)
+        if self._reuse_key is not None:  # the translator may have encoded these already
             for k, sentence in enumerate(sentences):
-                shared = SHARED_STATES.get(key, prefix + sentence.ids + suffix)
+                shared = SHARED_STATES.get(self._reuse_key, prefix + sentence.ids + suffix)
                 if shared is not None:
                     states[k] = shared[len(prefix) : len(prefix) + len(sentence.ids)].to(device)
         todo = [k for k in range(len(sentences)) if states[k] is None]

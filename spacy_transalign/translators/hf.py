@@ -7,7 +7,7 @@ import torch
 from spacy.util import registry
 
 from ..models import check_model_name, from_pretrained, resolve_device
-from ..encoder_states import SHARED_STATES, model_key
+from ..encoder_states import SHARED_STATES, state_key
 from .base import translate_in_batches
 
 logger = logging.getLogger("spacy_transalign")
@@ -92,14 +92,14 @@ class HFTranslator:
                                "their ends are not translated (split long sentences first)", cut, len(texts), self.model_name, limit)
         inputs = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=True).to(self._model.device)
         extra = {}
-        if self.share_encoder_states and self._model.config.is_encoder_decoder:
-            # encode once, explicitly, and leave the states for an aligner on the same model
+        key = state_key(self.model_name, self._model.dtype, self._model.device)
+        if self.share_encoder_states and self._model.config.is_encoder_decoder and SHARED_STATES.wants(key):
+            # an aligner on this very model, dtype and device asked for them: encode once, explicitly
             encoded = self._model.get_encoder()(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"])
             extra["encoder_outputs"] = encoded
-            key = model_key(self.model_name)
             for row, mask in zip(range(len(texts)), inputs["attention_mask"].bool()):
                 ids = inputs["input_ids"][row][mask].tolist()
-                SHARED_STATES.put(key, ids, encoded.last_hidden_state[row][mask].float())
+                SHARED_STATES.put(key, ids, encoded.last_hidden_state[row][mask])
         generated = self._model.generate(
             **inputs,
             **extra,
