@@ -82,9 +82,11 @@ def align(
         tgt_lang=tgt_lang, batch_size=batch_size, lora_path=lora_path, precision=precision,  # type: ignore[arg-type]
         device=device, local_files_only=local_files_only,
     )
+    # links do not depend on how pairs are chunked: chunks of ~2% keep the bar moving on small inputs too
+    step = max(batch_size, min(chunk_size, -(-len(pairs) // 50)))
     with atomic_write(output) as f, tqdm(total=len(pairs), unit="pair") as bar:
-        for start in range(0, len(pairs), chunk_size):
-            chunk = pairs[start : start + chunk_size]
+        for start in range(0, len(pairs), step):
+            chunk = pairs[start : start + step]
             for alignment in aligner.align([s for s, _ in chunk], [t for _, t in chunk]):
                 f.write(alignment.to_pharaoh() + "\n")
             bar.update(len(chunk))

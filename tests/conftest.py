@@ -1,4 +1,5 @@
-"""Shared fixtures: real data from ../shared/data and tiny NLLB-architecture models built locally."""
+"""Shared fixtures: small texts written for these tests (tests/fixtures), real data from
+../shared/data (tests that need it skip without it), and tiny NLLB-architecture models built locally."""
 import os
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import torch
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a test must never wait on the network
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = Path(os.environ.get("TRANSALIGN_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 
 
@@ -38,21 +40,33 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def enfr_pairs(shared_data):
+def enfr_pairs():
+    """100 English-French sentence pairs written for these tests (the first 50 are en_news.bio)."""
+    from spacy_transalign.corpora import read_parallel
+
+    return read_parallel(FIXTURES / "en_fr.txt")
+
+
+@pytest.fixture(scope="session")
+def shared_enfr_pairs(shared_data):
+    """The 447 gold-aligned en-fr pairs of ../shared/data."""
     from spacy_transalign.corpora import read_parallel
 
     return read_parallel(shared_data / "alignment_gold" / "enfr.src-tgt")
 
 
 @pytest.fixture(scope="session")
-def tiny_corpus(shared_data):
-    from spacy_transalign.corpora import read_parallel
+def english_news():
+    """50 tokenised English news-style sentences with PER/ORG/LOC BIO tags, written for these tests."""
+    from spacy_transalign.corpora import read_bio
 
-    lines = []
-    for name in ("enfr", "roen"):
-        for src, tgt in read_parallel(shared_data / "alignment_gold" / f"{name}.src-tgt"):
-            lines += [" ".join(src), " ".join(tgt)]
-    return lines
+    return read_bio(FIXTURES / "en_news.bio")
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus(enfr_pairs):
+    """The tiny models' sentencepiece vocabulary is trained on the fixture pairs: same model anywhere."""
+    return [" ".join(side) for pair in enfr_pairs for side in pair]
 
 
 @pytest.fixture(scope="session")

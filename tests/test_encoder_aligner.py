@@ -21,7 +21,8 @@ def references(tiny_nllb):
 
 
 @pytest.mark.parametrize("method,layer", [("softmax", 2), ("softmax", 1), ("argmax", 2), ("itermax", 2)])
-def test_same_links_as_per_sentence_reference_on_all_enfr_pairs(tiny_nllb, references, enfr_pairs, method, layer):
+def test_same_links_as_per_sentence_reference_on_all_enfr_pairs(tiny_nllb, references, shared_enfr_pairs, method, layer):
+    enfr_pairs = shared_enfr_pairs
     assert len(enfr_pairs) == 447
     expected = references[layer].align_all(enfr_pairs, method=method)
     got = _aligner(tiny_nllb, layer=layer, method=method, batch_size=32).align(

@@ -17,10 +17,8 @@ def _hf_config(tiny_nllb, **extra):
     return {"translator": translator}
 
 
-def test_translates_real_docs_per_sentence_and_keeps_boundaries(tiny_nllb, shared_data):
-    from spacy_transalign.corpora import read_bio
-
-    texts = [" ".join(w) for w, _ in read_bio(shared_data / "conll2003_en" / "dev.txt")[:30]]
+def test_translates_real_docs_per_sentence_and_keeps_boundaries(tiny_nllb, english_news):
+    texts = [" ".join(w) for w, _ in english_news[:30]]
     nlp = spacy.blank("en")
     component = nlp.add_pipe("transalign_translator", config=_hf_config(tiny_nllb))
     assert component.target_lang == "fr"  # derived from fra_Latn
@@ -112,14 +110,13 @@ def test_translate_test_with_annotate_with_and_projection_back(tmp_path):
     assert docs[2].ents == ()
 
 
-def test_aligner_reuses_the_translators_encoder_states(tiny_nllb, shared_data):
+def test_aligner_reuses_the_translators_encoder_states(tiny_nllb, english_news):
     from spacy.tokens import Doc
 
     from spacy_transalign import EncoderAligner
-    from spacy_transalign.corpora import read_bio
     from spacy_transalign.encoder_states import SHARED_STATES
 
-    sentences = [w for w, _ in read_bio(shared_data / "conll2003_en" / "dev.txt")[:40]]
+    sentences = [w for w, _ in english_news[:40]]
     nlp = spacy.blank("en")
     nlp.add_pipe("transalign_translator", config=_hf_config(tiny_nllb))
     nlp.add_pipe("transalign_aligner", config={"aligner": {

@@ -11,29 +11,22 @@ from spacy_transalign.translators.hf import HFTranslator
 needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed (apt-get install apertium apertium-eng-spa)")
 
 
-@pytest.fixture(scope="module")
-def english(shared_data):
-    from spacy_transalign.corpora import read_bio
-
-    return [" ".join(words) for words, _ in read_bio(shared_data / "conll2003_en" / "train.txt")[:1000]]
-
-
 def _hf(tiny_nllb, **kwargs):
     kwargs.setdefault("max_new_tokens", 12)
     return HFTranslator(str(tiny_nllb), src_lang="eng_Latn", tgt_lang="fra_Latn", **kwargs)
 
 
-def test_hf_is_deterministic_and_batch_size_free(tiny_nllb, english):
-    texts = english[:48]
+def test_hf_is_deterministic_and_batch_size_free(tiny_nllb, english_news):
+    texts = [" ".join(words) for words, _ in english_news[:48]]
     one = _hf(tiny_nllb, batch_size=1).translate(texts)
     sixteen = _hf(tiny_nllb, batch_size=16).translate(texts)
     assert one == sixteen == _hf(tiny_nllb, batch_size=16).translate(texts)
     assert all(one) and len(set(one)) > 1
 
 
-def test_ct2_greedy_output_equals_transformers(tiny_nllb, english, tmp_path):
+def test_ct2_greedy_output_equals_transformers(tiny_nllb, english_news, tmp_path):
     ct2_dir = convert_to_ct2(str(tiny_nllb), tmp_path / "ct2")
-    texts = english[:48]
+    texts = [" ".join(words) for words, _ in english_news[:48]]
     expected = _hf(tiny_nllb, batch_size=8).translate(texts)
     ct2 = CT2Translator(str(ct2_dir), src_lang="eng_Latn", tgt_lang="fra_Latn", compute_type="float32", max_new_tokens=12)
     assert ct2.translate(texts) == expected

@@ -68,6 +68,7 @@ class EflomalAligner:
         if len(src) < TOO_FEW:
             logger.warning("eflomal aligns %d sentence pairs: too little text to learn from, links will be close to "
                            "random. Align a larger batch (the aligner component's batch_size) or add a prior_corpus.", len(src))
+        logger.info("eflomal: aligning %d sentence pairs in one pass (it reports nothing until it ends)", len(src))
         iterations = auto_iterations(len(src)) if self.n_iterations is None else self.n_iterations
         if iterations is not None:
             iterations = (iterations,) * 3  # eflomal wants one count per model (1 to 3)

@@ -12,9 +12,8 @@ from typing import Optional
 import spacy
 import typer
 from spacy.tokens import DocBin
-from tqdm import tqdm
-
 from spacy_transalign.files import atomic_write
+from spacy_transalign.progress import pipe_by_component
 
 
 def translator_config(translator: str, method: str, src: str, tgt: str, model: str, src_code: str, tgt_code: str) -> dict:
@@ -71,7 +70,7 @@ def main(
     started = time.perf_counter()
     out = DocBin(store_user_data=False)
     kept = empty = 0
-    for doc in tqdm(nlp.pipe(docs, batch_size=len(docs) or 1), total=len(docs), unit="doc", desc=f"{method} projection"):
+    for doc in pipe_by_component(nlp, docs):  # a bar per component: eflomal and the vote see the whole corpus at once
         translation = doc._.translation
         if translation is None or len(translation) == 0:
             empty += 1
