@@ -157,3 +157,23 @@ def test_encoder_states_flow_only_to_an_aligner_that_asked_with_the_same_dtype(t
         hits = SHARED_STATES.hits
         list(nlp.pipe([Doc(nlp.vocab, words=w) for w in words]))
         assert SHARED_STATES.hits - hits == expected_hits, dtype
+
+
+@needs_apertium
+def test_a_sentence_over_the_target_max_length_is_a_clear_error_before_or_after_translating(tmp_path):
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("transalign_translator", config={
+        "translator": {"@misc": "spacy-transalign.ApertiumTranslator.v1", "pair": "en-es"}, "cache_dir": str(tmp_path)})
+    component.target_nlp.max_length = 40
+    with pytest.raises(ValueError, match=r"Doc 1 of the batch has a sentence of 44 characters, over the target "
+                                         r"pipeline's max_length \(40\); stopped before translating"):
+        list(nlp.pipe(["A short one.", "The old house near the river is painted blue"]))
+    assert component.summary["translated"] == 0  # nothing was sent to the engine
+    # 40 characters in (the limit), 47 out
+    with pytest.raises(ValueError, match=r"Doc 0 of the batch has a sentence whose translation has \d\d characters.*"
+                                         r"stopped after translating \(a cache_dir keeps the translations\)"):
+        list(nlp.pipe(["The old houses by the river were painted"]))
+    assert component.summary["translated"] == 1
+    component.target_nlp.max_length = 1000
+    assert len(list(nlp.pipe(["The old houses by the river were painted"]))[0]._.translation) > 0
+    assert component.summary["translated"] == 1  # the second try came from the cache

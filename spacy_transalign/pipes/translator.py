@@ -109,11 +109,14 @@ class TranslatorComponent(BatchPipe):
     # --- pipeline API ---------------------------------------------------------------------
     def process_batch(self, docs: Sequence[Doc]) -> None:
         sentences = [self.sentence_spans(doc) for doc in docs]
+        self._check_lengths(sentences, "sentence of", "before translating")
         flat = [text for doc_sents in sentences for _, text in doc_sents]
         if self.mark_entities:
             flat = [markers.mark(text, ents) for text, ents in self._marked_entities(sentences)]
         translated = iter(self._translate(flat) if flat else [])
-        built = [self._build(doc, sents, [next(translated) for _ in sents]) for doc, sents in zip(docs, sentences)]
+        per_doc = [[next(translated) for _ in sents] for sents in sentences]
+        self._check_lengths(per_doc, "sentence whose translation has", "after translating (a cache_dir keeps the translations)")
+        built = [self._build(doc, sents, texts) for doc, sents, texts in zip(docs, sentences, per_doc)]
         if self.annotate_with:
             built = list(self.target_nlp.pipe(built))
         for doc, translation in zip(docs, built):
@@ -124,6 +127,18 @@ class TranslatorComponent(BatchPipe):
         self.summary["target_tokens"] += sum(len(t) for t in built)
 
     # --- steps ---------------------------------------------------------------------------
+    def _check_lengths(self, texts: Iterable, what: str, when: str) -> None:
+        """spaCy refuses to tokenise a text over ``max_length``: say so with the setting, not E088."""
+        limit = self.target_nlp.max_length
+        for k, sents in enumerate(texts):
+            for item in sents:
+                text = item[1] if isinstance(item, tuple) else item
+                if len(text) > limit:
+                    raise ValueError(
+                        f"{self.name}: Doc {k} of the batch has a {what} {len(text):,} characters, over the target "
+                        f"pipeline's max_length ({limit:,}); stopped {when}. Split it into shorter sentences (sentence "
+                        f"starts on the Doc) or raise component.target_nlp.max_length.")
+
     def sentence_spans(self, doc: Doc) -> List[Tuple[Span, str]]:
         """Non-empty sentences with their stripped text: the Doc's own, else a rule-based split."""
         if not doc.text.strip():
