@@ -192,3 +192,14 @@ def test_analyze_pipes_reports_a_wrong_order():
     problems = nlp.analyze_pipes()["problems"]
     assert problems["transalign_projector"] == ["doc._.translation", "doc._.alignment"]
     assert problems["transalign_aligner"] == ["doc._.translation"]
+
+
+def test_a_label_map_renames_labels_and_reports_the_entities_it_leaves_out():
+    nlp = spacy.blank("en")
+    projector = nlp.add_pipe("transalign_projector", config={"label_map": {"LOC": "GPE", "ORG": "ORG"}})
+    doc = nlp(_merkel(nlp))
+    assert [(e.text, e.label_) for e in doc._.translation.ents] == [("París", "GPE"), ("Roma", "GPE")]
+    assert [(o["text"], o["label"], o["reason"]) for o in doc._.projection] == [
+        ("Paris", "GPE", "projected_by_string_match"), ("Rome", "GPE", "projected"),
+        ("Angela Merkel", "PER", "skipped_label_not_mapped")]
+    assert projector.summary["skipped_label_not_mapped"] == 1

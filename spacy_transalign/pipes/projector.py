@@ -7,7 +7,7 @@ Every source entity's fate is recorded in ``doc._.projection`` and counted in ``
 
 import logging
 from collections import Counter
-from typing import Callable, Iterable, List, Literal, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Literal, Optional, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -33,6 +33,7 @@ Unprojected = Literal["O", "missing"]
         "strategy": {"@misc": "spacy-transalign.SupportProjection.v1"},
         "unprojected": "O",
         "vote_labels": True,
+        "label_map": None,
         "batch_size": 1000,
     },
 )
@@ -43,10 +44,12 @@ def make_projector(
     strategy: ProjectionStrategy,
     unprojected: Unprojected,
     vote_labels: bool,
+    label_map: Optional[Dict[str, str]],
     batch_size: int,
 ) -> "ProjectorComponent":
     return ProjectorComponent(
-        name, direction=direction, strategy=strategy, unprojected=unprojected, vote=vote_labels, batch_size=batch_size
+        name, direction=direction, strategy=strategy, unprojected=unprojected, vote=vote_labels, label_map=label_map,
+        batch_size=batch_size,
     )
 
 
@@ -65,9 +68,13 @@ class ProjectorComponent(BatchPipe):
         strategy: ProjectionStrategy,
         unprojected: Unprojected = "O",
         vote: bool = True,
+        label_map: Optional[Dict[str, str]] = None,
         batch_size: int = 1000,
     ):
+        """``label_map`` renames source labels (OntoNotes ``PERSON`` -> ``PER``); with a map, source
+        entities whose label it does not name are not projected (outcome ``skipped_label_not_mapped``)."""
         register_extensions()
+        self.label_map = label_map
         self.name = name
         self.direction = direction
         self.strategy = strategy
@@ -144,6 +151,11 @@ class ProjectorComponent(BatchPipe):
         by_marker = [o for o in prior if o.get("reason") == "projected_by_marker"]
         done = {tuple(o["source"]) for o in by_marker}
         entities = [(e.start, e.end, e.label_) for e in source.ents if (e.start, e.end) not in done]
+        skipped: List[dict] = []
+        if self.label_map is not None:
+            skipped = [{"source": [s, e], "label": label, "text": source[s:e].text, "target": None,
+                        "reason": "skipped_label_not_mapped"} for s, e, label in entities if label not in self.label_map]
+            entities = [(s, e, self.label_map[label]) for s, e, label in entities if label in self.label_map]
         target_words: Optional[List[str]] = None
         if entities:  # words are read only here: Token objects are not free
             target_words = [t.text for t in target]
@@ -153,6 +165,7 @@ class ProjectorComponent(BatchPipe):
                 outcome["text"] = source[outcome["source"][0] : outcome["source"][1]].text
         else:  # nothing to project (see project_sentences)
             projection = Projection.nothing(len(target))
+        projection.outcomes.extend(skipped)
         if not prior:
             return target_words, projection
         # markers first: alignment only fills in what the markers lost
@@ -163,6 +176,8 @@ class ProjectorComponent(BatchPipe):
             spans.append((start, end, outcome["label"]))
             taken[start:end] = [True] * (end - start)
         for outcome in projection.outcomes:
+            if outcome in skipped:
+                continue
             outcome["reason"] = f"{outcome['reason']}_after_marker_loss"
             if outcome["target"]:
                 start, end = outcome["target"]

@@ -1,8 +1,14 @@
-"""Translate-train projection of a source DocBin: translate, align, project, keep the target Docs.
+"""Projection of a corpus with the plugin's three components; the output is target-language Docs.
 
-Output: a DocBin of target-language Docs carrying the projected entities, and a JSON summary of
-every source entity's outcome. The translation cache makes an interrupted run resume cheaply;
-outputs are written atomically.
+- ``alignment`` / ``marker`` (translate-train): English Docs with entities are translated into the
+  target language and their entities projected onto the translations, which are kept.
+- ``reverse``: *unlabelled* target-language Docs are translated into English, tagged there by an
+  English pipeline (``--annotate-with``) and the tags projected back (projector
+  ``direction="from_translation"``); the target-language Docs are kept.
+
+Also written: a JSON summary of every entity's outcome, and with ``--filtered-output`` the Docs
+whose every entity was projected (sentence-level filtering). The translation cache makes an
+interrupted run resume cheaply; outputs are written atomically.
 """
 import json
 import time
@@ -36,13 +42,22 @@ def aligner_config(aligner: str, model: str, layer: int, src_code: str, tgt_code
     raise typer.BadParameter(f"unknown aligner {aligner!r}")
 
 
+def parse_label_map(text: str) -> Optional[dict]:
+    if not text.strip():
+        return None
+    pairs = [item.split("=") for item in text.split(",") if item.strip()]
+    if any(len(p) != 2 or not all(x.strip() for x in p) for p in pairs):
+        raise typer.BadParameter(f"--label-map {text!r}: expected SOURCE=TARGET pairs separated by commas")
+    return {a.strip(): b.strip() for a, b in pairs}
+
+
 def main(
     input: Path,
     output: Path,
     summary_path: Path,
     src_lang: str = "en",
     tgt_lang: str = "es",
-    method: str = typer.Option("alignment", help="alignment | marker (markers first, alignment as fallback)"),
+    method: str = typer.Option("alignment", help="alignment | marker (markers first, alignment as fallback) | reverse"),
     translator: str = typer.Option("apertium", help="apertium | nllb"),
     aligner: str = typer.Option("eflomal", help="eflomal | transalign"),
     strategy: str = typer.Option("support", help="support | hull"),
@@ -51,44 +66,67 @@ def main(
     align_layer: int = 12,
     src_code: str = "eng_Latn",
     tgt_code: str = "spa_Latn",
+    annotate_with: Optional[str] = typer.Option(None, help="reverse: the English NER pipeline that tags the translations"),
+    label_map: str = typer.Option("", help="Rename/select source labels, e.g. PERSON=PER,GPE=LOC,LOC=LOC,ORG=ORG "
+                                           "(for an OntoNotes pipeline in --annotate-with); others are not projected"),
+    filtered_output: Optional[Path] = typer.Option(None, help="Also write the Docs in which no entity was dropped"),
     cache_dir: Optional[Path] = typer.Option(None),
     gpu_id: int = -1,
 ) -> None:
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
-    nlp = spacy.blank(src_lang)
+    reverse = method == "reverse"
+    if reverse and not annotate_with:
+        raise typer.BadParameter("--method reverse needs --annotate-with (an English NER pipeline)")
+    # reverse: the Docs are target-language text, translated into the source language
+    doc_lang, other_lang = (tgt_lang, src_lang) if reverse else (src_lang, tgt_lang)
+    doc_code, other_code = (tgt_code, src_code) if reverse else (src_code, tgt_code)
+    nlp = spacy.blank(doc_lang)
     docs = list(DocBin().from_disk(input).get_docs(nlp.vocab))
+    if reverse and any(doc.has_annotation("ENT_IOB") for doc in docs):
+        raise typer.BadParameter(f"{input}: --method reverse takes unlabelled text, but its Docs carry entity annotation")
     nlp.add_pipe("transalign_translator", config={
-        "translator": translator_config(translator, method, src_lang, tgt_lang, mt_model, src_code, tgt_code),
-        "target_lang": tgt_lang, "batch_size": 2000, "cache_dir": str(cache_dir) if cache_dir else None,
-        "mark_entities": method == "marker"})
+        "translator": translator_config(translator, method, doc_lang, other_lang, mt_model, doc_code, other_code),
+        "target_lang": other_lang, "batch_size": 2000, "cache_dir": str(cache_dir) if cache_dir else None,
+        "mark_entities": method == "marker", "annotate_with": annotate_with if reverse else None})
     # eflomal learns from what it is given: align the whole corpus in one batch
     nlp.add_pipe("transalign_aligner", config={
-        "aligner": aligner_config(aligner, align_model, align_layer, src_code, tgt_code), "batch_size": len(docs) or 1})
+        "aligner": aligner_config(aligner, align_model, align_layer, doc_code, other_code), "batch_size": len(docs) or 1})
     strategy_name = {"support": "spacy-transalign.SupportProjection.v1", "hull": "spacy-transalign.HullProjection.v1"}[strategy]
-    nlp.add_pipe("transalign_projector", config={"strategy": {"@misc": strategy_name}, "batch_size": len(docs) or 1})
+    nlp.add_pipe("transalign_projector", config={"strategy": {"@misc": strategy_name}, "batch_size": len(docs) or 1,
+                                                 "direction": "from_translation" if reverse else "to_translation",
+                                                 "label_map": parse_label_map(label_map)})
     started = time.perf_counter()
-    out = DocBin(store_user_data=False)
-    kept = empty = 0
+    out, filtered = DocBin(store_user_data=False), DocBin(store_user_data=False)
+    kept = empty = entities_in = 0
     for doc in pipe_by_component(nlp, docs):  # a bar per component: eflomal and the vote see the whole corpus at once
         translation = doc._.translation
+        source = translation if reverse else doc
+        entities_in += len(source.ents) if source is not None else 0
         if translation is None or len(translation) == 0:
             empty += 1
             continue
-        out.add(translation)
+        target = doc if reverse else translation
+        out.add(target)
+        if not any(o["reason"].startswith("dropped") for o in doc._.projection or []):
+            filtered.add(target)
         kept += 1
     seconds = time.perf_counter() - started
     projector = nlp.get_pipe("transalign_projector")
     translator_pipe = nlp.get_pipe("transalign_translator")
-    outcomes = {k: v for k, v in sorted(projector.summary.items()) if k.startswith(("projected", "dropped", "marker", "overwritten"))}
+    outcomes = {k: v for k, v in sorted(projector.summary.items()) if k.startswith(("projected", "dropped", "marker", "overwritten", "skipped"))}
     summary = {
         "method": method, "translator": translator, "aligner": aligner, "strategy": strategy,
         "docs_in": len(docs), "docs_out": kept, "docs_with_empty_translation": empty,
-        "entities_in": sum(len(d.ents) for d in docs),
+        "entities_in": entities_in,
         "entities_out": sum(len(d.ents) for d in out.get_docs(spacy.blank(tgt_lang).vocab)),
         "outcomes": outcomes, "relabelled_by_vote": projector.summary["relabelled_by_vote"],
         "seconds": round(seconds, 1), "sentences_translated": translator_pipe.summary["translated"],
     }
+    if filtered_output:
+        summary["docs_without_dropped_entities"] = len(filtered)
+        with atomic_write(filtered_output, "wb") as f:
+            f.write(filtered.to_bytes())
     with atomic_write(output, "wb") as f:
         f.write(out.to_bytes())
     with atomic_write(summary_path) as f:

@@ -1,0 +1,72 @@
+"""Silver data from agreement: the same unlabelled target-language text seen by several views.
+
+Views: the reverse projection (``--projected``, Docs from ``project_corpus.py --method reverse``)
+and target-language NER models trained on projected data (``--model``), which tag the text here.
+An entity needs ``--min-votes`` views with the same span and label; spans with fewer votes become
+missing (no loss in training), words no view tags stay ``O`` (:mod:`spacy_transalign.projection.agreement`).
+"""
+import json
+from collections import Counter
+from pathlib import Path
+from typing import List, Optional
+
+import spacy
+import typer
+from spacy.tokens import DocBin
+from tqdm import tqdm
+
+from spacy_transalign.files import atomic_write
+from spacy_transalign.projection.agreement import doc_spans, set_agreed_ents
+
+
+def main(
+    text: Path = typer.Argument(..., help="Unlabelled target-language Docs (prepare_text.py)"),
+    output: Path = typer.Argument(...),
+    summary_path: Path = typer.Argument(...),
+    projected: List[Path] = typer.Option([], help="DocBins of the same text with projected entities (a view each)"),
+    model: List[str] = typer.Option([], help="Trained target-language pipelines (a view each)"),
+    min_votes: int = typer.Option(2, help="Views that must propose the same span and label"),
+    lang: str = "es",
+    batch_size: int = 256,
+    gpu_id: int = -1,
+) -> None:
+    if gpu_id >= 0:
+        spacy.require_gpu(gpu_id)
+    vocab = spacy.blank(lang).vocab
+    docs = list(DocBin().from_disk(text).get_docs(vocab))
+    keys = [tuple(t.text for t in doc) for doc in docs]
+    names: List[str] = []
+    views: List[List[Optional[list]]] = []
+    for path in projected:
+        by_words = {tuple(t.text for t in d): doc_spans(d) for d in DocBin().from_disk(path).get_docs(vocab)}
+        views.append([by_words.get(key) for key in keys])  # None: the view has no such sentence
+        names.append(path.stem)
+    for name in model:
+        nlp = spacy.load(name)
+        tagged = nlp.pipe((doc.copy() for doc in docs), batch_size=batch_size)
+        views.append([doc_spans(d) for d in tqdm(tagged, total=len(docs), desc=f"tagging with {name}", unit="doc")])
+        names.append(name)
+    out = DocBin(store_user_data=False)
+    totals: Counter = Counter()
+    for k, doc in enumerate(docs):
+        present = [view[k] for view in views if view[k] is not None]
+        kept, unsure = set_agreed_ents(doc, present, min_votes)
+        totals["entities"] += kept
+        totals["words_missing"] += unsure
+        totals["sentences_with_missing"] += bool(unsure)
+        out.add(doc)
+    summary = {
+        "views": names, "min_votes": min_votes, "sentences": len(docs),
+        "entities_per_view": {n: sum(len(s) for s in v if s) for n, v in zip(names, views)},
+        "sentences_per_view": {n: sum(s is not None for s in v) for n, v in zip(names, views)},
+        **totals,
+    }
+    with atomic_write(output, "wb") as f:
+        f.write(out.to_bytes())
+    with atomic_write(summary_path) as f:
+        json.dump(summary, f, indent=2)
+    typer.echo(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,64 @@
+"""Silver data from unlabelled target text: agreement between views, and the reverse method's input."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Doc, DocBin
+
+from spacy_transalign.projection.agreement import agree, set_agreed_ents
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "projects" / "translate_train" / "scripts"
+VIEWS = [
+    [(0, 2, "PER"), (4, 5, "LOC")],
+    [(0, 2, "PER"), (4, 5, "ORG")],  # same words, other label: no agreement
+    [(1, 2, "PER"), (6, 7, "LOC")],
+]
+
+
+def test_two_of_three_views_keep_a_span_and_the_rest_is_missing():
+    assert agree(VIEWS, 2) == ([(0, 2, "PER")], [(4, 5), (6, 7)])  # (1, 2) lies inside the kept span
+    assert agree(VIEWS, 3) == ([], [(0, 2), (1, 2), (4, 5), (6, 7)])
+    kept, missing = agree(VIEWS, 1)
+    assert kept == [(0, 2, "PER"), (4, 5, "LOC"), (6, 7, "LOC")] and missing == []  # LOC: first label of equals
+    with pytest.raises(ValueError, match="min_votes must be at least 1"):
+        agree(VIEWS, 0)
+
+
+def test_agreed_entities_on_a_doc_survive_a_docbin():
+    nlp = spacy.blank("es")
+    doc = Doc(nlp.vocab, words="Juan Pérez vive en Madrid con Ana .".split())
+    assert set_agreed_ents(doc, VIEWS, 2) == (1, 2)
+    (back,) = DocBin(docs=[doc]).from_bytes(DocBin(docs=[doc]).to_bytes()).get_docs(nlp.vocab)
+    assert [(t.ent_iob_, t.ent_type_) for t in back] == [
+        ("B", "PER"), ("I", "PER"), ("O", ""), ("O", ""), ("", ""), ("O", ""), ("", ""), ("O", "")]
+
+
+def _prepare(tmp_path: Path, bio: str, name: str) -> bytes:
+    source = tmp_path / f"{name}.bio"
+    source.write_text(bio, encoding="utf-8")
+    out = tmp_path / f"{name}.spacy"
+    subprocess.run([sys.executable, str(SCRIPTS / "prepare_text.py"), str(source), str(out)], check=True, capture_output=True)
+    return out.read_bytes()
+
+
+def test_no_label_reaches_the_reverse_method(tmp_path):
+    """The reverse method's text is read without its labels: other labels give the same bytes,
+    the Docs carry no entity annotation, and the projection script refuses annotated Docs."""
+    words = ["Juan", "vive", "en", "Madrid", "."], ["Ana", "trabaja", "."]
+    gold = "\n\n".join("\n".join(f"{w} {t}" for w, t in zip(ws, ts)) for ws, ts in
+                       zip(words, (["B-PER", "O", "O", "B-LOC", "O"], ["B-PER", "O", "O"]))) + "\n"
+    wrong = "\n\n".join("\n".join(f"{w} B-ORG" for w in ws) for ws in words) + "\n"
+    assert _prepare(tmp_path, gold, "gold") == _prepare(tmp_path, wrong, "wrong")
+    docs = list(DocBin().from_disk(tmp_path / "gold.spacy").get_docs(spacy.blank("es").vocab))
+    assert [[t.text for t in d] for d in docs] == [list(w) for w in words]
+    assert not any(d.has_annotation("ENT_IOB") for d in docs) and all(d.has_annotation("SENT_START") for d in docs)
+    labelled = tmp_path / "labelled.spacy"
+    DocBin(docs=[Doc(spacy.blank("es").vocab, words=["Juan"], ents=["B-PER"])]).to_disk(labelled)
+    run = subprocess.run([sys.executable, str(SCRIPTS / "project_corpus.py"), str(labelled), str(tmp_path / "o.spacy"),
+                          str(tmp_path / "o.json"), "--method", "reverse", "--annotate-with", "en_core_web_sm"],
+                         capture_output=True, text=True)
+    message = " ".join(re.sub(r"[│╭╮╰╯─]", " ", run.stderr).split())  # typer draws a box around it
+    assert run.returncode != 0 and "takes unlabelled text, but its Docs carry entity annotation" in message
