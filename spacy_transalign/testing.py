@@ -1,4 +1,4 @@
-"""Build small NLLB-architecture models locally, for tests, benchmarks and offline smoke runs.
+"""Build small NLLB- and XLM-R-architecture models locally, for tests, benchmarks and offline smoke runs.
 
 Real weights cannot be downloaded everywhere (CI has no model hub); a sentencepiece model
 trained on a few hundred lines and a randomly initialised ``M2M100`` network exercise exactly
@@ -73,3 +73,57 @@ def build_nllb_like(
     torch.manual_seed(seed)
     M2M100ForConditionalGeneration(config).save_pretrained(path)
     return path
+
+
+def build_xlmr_like(
+    path: Union[str, Path],
+    corpus: Iterable[str],
+    *,
+    vocab_size: int = 1000,
+    hidden_size: int = 32,
+    layers: int = 2,
+    heads: int = 2,
+    intermediate_size: int = 64,
+    max_positions: int = 514,
+    seed: int = 0,
+) -> Path:
+    """A tiny XLM-RoBERTa-architecture encoder: sentencepiece vocabulary trained on ``corpus``,
+    random weights, saved with ``save_pretrained`` so that spacy-transformers loads it by path
+    (``[components.transformer.model] name = "<path>"``) exactly as it loads xlm-roberta-base."""
+    import sentencepiece as spm
+    import torch
+    from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizerFast
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    lines = [line.strip() for line in corpus if line.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = str(Path(tmp) / "sp")
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=iter(lines), model_prefix=prefix, vocab_size=vocab_size, hard_vocab_limit=False,
+            character_coverage=1.0, minloglevel=2,
+        )
+        tokenizer = XLMRobertaTokenizerFast(vocab_file=prefix + ".model", model_max_length=max_positions - 2)
+        tokenizer.save_pretrained(path)
+    config = XLMRobertaConfig(
+        vocab_size=len(tokenizer), hidden_size=hidden_size, num_hidden_layers=layers, num_attention_heads=heads,
+        intermediate_size=intermediate_size, max_position_embeddings=max_positions, pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, type_vocab_size=1,
+    )
+    torch.manual_seed(seed)
+    XLMRobertaModel(config).save_pretrained(path)
+    return path
+
+
+def build_lora_adapter(model_path: Union[str, Path], path: Union[str, Path], *, rank: int = 4, seed: int = 0) -> Path:
+    """A peft LoRA adapter for the encoder of a seq2seq model, with non-zero weights (peft's default
+    initialisation is a no-op adapter), for ``EncoderAligner(lora_path=...)``."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModel
+
+    torch.manual_seed(seed)
+    encoder = AutoModel.from_pretrained(str(model_path)).get_encoder()
+    adapter = get_peft_model(encoder, LoraConfig(r=rank, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    adapter.save_pretrained(str(path))
+    return Path(path)

@@ -140,16 +140,11 @@ def _differs(model, src, tgt, precision) -> bool:
 
 
 def test_lora_adapter_is_applied(tiny_nllb, tmp_path, enfr_pairs):
-    import torch
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModel
+    from spacy_transalign.testing import build_lora_adapter
 
-    encoder = AutoModel.from_pretrained(str(tiny_nllb)).get_encoder()
-    peft_model = get_peft_model(encoder, LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
-    peft_model.save_pretrained(tmp_path / "lora")
+    build_lora_adapter(tiny_nllb, tmp_path / "lora")
     src, tgt = [s for s, _ in enfr_pairs[:50]], [t for _, t in enfr_pairs[:50]]
     base = _aligner(tiny_nllb, layer=2).align(src, tgt)
     adapted = _aligner(tiny_nllb, layer=2, lora_path=str(tmp_path / "lora")).align(src, tgt)
     assert [a.pairs for a in base] != [a.pairs for a in adapted]
     assert isinstance(adapted[0], WordAlignment)
-    del torch

@@ -18,27 +18,30 @@ from typing import Optional
 import spacy
 import typer
 from spacy.tokens import DocBin
+from spacy_transalign.encoder_states import SHARED_STATES
 from spacy_transalign.files import atomic_write
 from spacy_transalign.progress import pipe_by_component
 
 
-def translator_config(translator: str, method: str, src: str, tgt: str, model: str, src_code: str, tgt_code: str) -> dict:
+def translator_config(translator: str, method: str, src: str, tgt: str, model: str, src_code: str, tgt_code: str,
+                      max_new_tokens: int = 256) -> dict:
     if translator == "apertium":
         return {"@misc": "spacy-transalign.ApertiumTranslator.v1", "pair": f"{src}-{tgt}",
                 "format": "html" if method == "marker" else "txt"}
     if translator == "nllb":
         if method == "marker":
             raise typer.BadParameter("marker projection needs a markup-preserving translator (apertium)")
-        return {"@misc": "spacy-transalign.HFTranslator.v1", "model": model, "src_lang": src_code, "tgt_lang": tgt_code}
+        return {"@misc": "spacy-transalign.HFTranslator.v1", "model": model, "src_lang": src_code, "tgt_lang": tgt_code,
+                "max_new_tokens": max_new_tokens}
     raise typer.BadParameter(f"unknown translator {translator!r}")
 
 
-def aligner_config(aligner: str, model: str, layer: int, src_code: str, tgt_code: str) -> dict:
+def aligner_config(aligner: str, model: str, layer: int, src_code: str, tgt_code: str, lora_path: str = "") -> dict:
     if aligner == "eflomal":
         return {"@misc": "spacy-transalign.EflomalAligner.v1"}
     if aligner == "transalign":
         return {"@misc": "spacy-transalign.EncoderAligner.v1", "model": model, "layer": layer,
-                "src_lang": src_code, "tgt_lang": tgt_code}
+                "src_lang": src_code, "tgt_lang": tgt_code, "lora_path": lora_path or None}
     raise typer.BadParameter(f"unknown aligner {aligner!r}")
 
 
@@ -69,6 +72,8 @@ def main(
     annotate_with: Optional[str] = typer.Option(None, help="reverse: the English NER pipeline that tags the translations"),
     label_map: str = typer.Option("", help="Rename/select source labels, e.g. PERSON=PER,GPE=LOC,LOC=LOC,ORG=ORG "
                                            "(for an OntoNotes pipeline in --annotate-with); others are not projected"),
+    max_new_tokens: int = typer.Option(256, help="nllb: the longest translation, in tokens"),
+    lora_path: str = typer.Option("", help="transalign: a peft LoRA adapter folder for the alignment encoder"),
     filtered_output: Optional[Path] = typer.Option(None, help="Also write the Docs in which no entity was dropped"),
     cache_dir: Optional[Path] = typer.Option(None),
     gpu_id: int = -1,
@@ -86,16 +91,17 @@ def main(
     if reverse and any(doc.has_annotation("ENT_IOB") for doc in docs):
         raise typer.BadParameter(f"{input}: --method reverse takes unlabelled text, but its Docs carry entity annotation")
     nlp.add_pipe("transalign_translator", config={
-        "translator": translator_config(translator, method, doc_lang, other_lang, mt_model, doc_code, other_code),
+        "translator": translator_config(translator, method, doc_lang, other_lang, mt_model, doc_code, other_code, max_new_tokens),
         "target_lang": other_lang, "batch_size": 2000, "cache_dir": str(cache_dir) if cache_dir else None,
         "mark_entities": method == "marker", "annotate_with": annotate_with if reverse else None})
     # eflomal learns from what it is given: align the whole corpus in one batch
     nlp.add_pipe("transalign_aligner", config={
-        "aligner": aligner_config(aligner, align_model, align_layer, doc_code, other_code), "batch_size": len(docs) or 1})
+        "aligner": aligner_config(aligner, align_model, align_layer, doc_code, other_code, lora_path), "batch_size": len(docs) or 1})
     strategy_name = {"support": "spacy-transalign.SupportProjection.v1", "hull": "spacy-transalign.HullProjection.v1"}[strategy]
     nlp.add_pipe("transalign_projector", config={"strategy": {"@misc": strategy_name}, "batch_size": len(docs) or 1,
                                                  "direction": "from_translation" if reverse else "to_translation",
                                                  "label_map": parse_label_map(label_map)})
+    reused_before = SHARED_STATES.hits
     started = time.perf_counter()
     out, filtered = DocBin(store_user_data=False), DocBin(store_user_data=False)
     kept = empty = entities_in = 0
@@ -121,8 +127,12 @@ def main(
         "entities_in": entities_in,
         "entities_out": sum(len(d.ents) for d in out.get_docs(spacy.blank(tgt_lang).vocab)),
         "outcomes": outcomes, "relabelled_by_vote": projector.summary["relabelled_by_vote"],
-        "seconds": round(seconds, 1), "sentences_translated": translator_pipe.summary["translated"],
+        "seconds": round(seconds, 1), "sentences": translator_pipe.summary["sentences"],
+        "sentences_translated": translator_pipe.summary["translated"] if cache_dir else translator_pipe.summary["sentences"],
     }
+    if aligner == "transalign":  # sentences whose source encoder states came from the translator
+        summary["encoder_states_reused"] = SHARED_STATES.hits - reused_before
+        summary["lora_path"] = lora_path or None
     if filtered_output:
         summary["docs_without_dropped_entities"] = len(filtered)
         with atomic_write(filtered_output, "wb") as f:
