@@ -294,6 +294,45 @@ def bench_pipeline(n_docs: int) -> Dict:
     return results
 
 
+def bench_viewer() -> Dict:
+    """The HTML report of the workflow's alignment projection (14,042 CoNLL-2003 sentences: their
+    Docs with translation, alignment and outcomes) and the time until Chromium shows its first page."""
+    import shutil
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    from spacy_transalign.viewer import write_report
+
+    source = ROOT / "projects" / "translate_train" / "corpus" / "view_alignment.spacy"
+    if not source.exists():
+        return {"error": f"{source} not found: run the workflow's project-alignment step first"}
+    out = ROOT / "benchmarks" / ".cache" / "report.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()  # as the view command does it: Docs streamed from the DocBin into the report
+    summary = write_report(DocBin().from_disk(source).get_docs(spacy.blank("en").vocab), out)
+    written = time.perf_counter() - started
+    result = {"docs": summary["docs"], "read_and_write_s": written, "html_mb": out.stat().st_size / 1e6}
+    chromium = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            page = browser.new_page()
+            started = time.perf_counter()
+            page.goto(out.as_uri())
+            page.wait_for_selector(".ta-list .ta-doc svg line", state="attached")
+            result["chromium_first_page_s"] = time.perf_counter() - started
+            started = time.perf_counter()
+            page.select_option("select[name=outcome]", "dropped_lowercase_target")
+            result["chromium_filter_s"] = time.perf_counter() - started
+            browser.close()
+    return result
+
+
 # --- report ---------------------------------------------------------------------------------------
 def write_results(report: Dict, command: str, folder: Path = ROOT / "benchmarks") -> None:
     import spacy
@@ -359,6 +398,16 @@ def write_results(report: Dict, command: str, folder: Path = ROOT / "benchmarks"
         for name, r in q.items():
             lines.append(f"| {name} | {r['docs']} | {r['docs_per_s']:.1f} | {r['source_sentences_not_reencoded']} | {r['projected_entities']} |")
         lines.append("")
+    if report.get("viewer"):
+        v = report["viewer"]
+        if "error" in v:
+            lines += ["## Viewer report", "", f"Not measured: {v['error']}", ""]
+        else:
+            lines += ["## Viewer report (`spacy_transalign view`, the workflow's alignment projection)", "",
+                      "| Docs | read DocBin + write report s | HTML MB | Chromium: first page shown s | filter s |",
+                      "|---|---|---|---|---|",
+                      f"| {v['docs']:,} | {v['read_and_write_s']:.1f} | {v['html_mb']:.1f} "
+                      f"| {v.get('chromium_first_page_s', float('nan')):.2f} | {v.get('chromium_filter_s', float('nan')):.2f} |", ""]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "RESULTS.md").write_text("\n".join(lines))
     (folder / "results.json").write_text(json.dumps(report, indent=2, default=str))
@@ -390,6 +439,9 @@ def main(
     if "long" in chosen:
         report["long"] = bench_long_sentences()
         typer.echo(json.dumps(report["long"], indent=1))
+    if "viewer" in chosen:
+        report["viewer"] = bench_viewer()
+        typer.echo(json.dumps(report["viewer"], indent=1))
     if "alignment" in chosen:
         report["alignment"] = bench_alignment(pairs, runs, threads)
         typer.echo(json.dumps({k: v for k, v in report["alignment"].items() if k != "results"}, indent=1))

@@ -7,6 +7,7 @@ from .aligners import eflomal as _eflomal  # noqa: F401  (registers spacy-transa
 from .pipes import aligner as _aligner_pipe, projector as _projector_pipe, translator as _translator_pipe  # noqa: F401
 from .translators import apertium as _apertium, ct2 as _ct2, hf as _hf  # noqa: F401  (register backends)
 from .projection.strategies import HullProjection, Projection, SupportProjection, get_strategy
+from .viewer import render, serve
 
 __all__ = [
     "__version__",
@@ -18,4 +19,6 @@ __all__ = [
     "HullProjection",
     "SupportProjection",
     "get_strategy",
+    "render",
+    "serve",
 ]

@@ -11,7 +11,7 @@ import click
 import typer
 from tqdm import tqdm
 
-from .files import atomic_write, check_writable
+from .files import InputFileError, atomic_write, check_writable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Cross-lingual NER projection for spaCy.")
@@ -231,3 +231,34 @@ def convert_ct2(
 
     convert_to_ct2(model, output_dir, quantization=quantization, force=force)
     typer.echo(f"Converted {model} -> {output_dir}", err=True)
+
+
+@app.command()
+def view(
+    docbin: Path = typer.Argument(..., exists=True, dir_okay=False, help="DocBin of Docs with doc._.translation (user data stored)"),
+    output: Path = typer.Argument(..., dir_okay=False, help="The HTML report (one self-contained file)"),
+    outcome: List[str] = typer.Option([], help="Show Docs with an entity of this outcome; shell patterns (dropped_*); repeatable"),
+    label: List[str] = typer.Option([], help="Show Docs with an entity of this label; repeatable"),
+    limit: Optional[int] = typer.Option(None, help="Show at most N Docs (the summary counts all)"),
+    lang: str = typer.Option("xx", help="spaCy language of the DocBin's Docs (only its vocabulary is used)"),
+    reverse: bool = typer.Option(False, help="The entities were projected from the translation onto the Doc (translate-test)"),
+    title: str = typer.Option("spacy-transalign projection", help="The report's title"),
+) -> None:
+    """An HTML report of projected Docs: tokens, links, entities and outcomes, with a summary,
+    filters, search and paging. It loads nothing from the network."""
+    import time
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    from .viewer import write_report
+
+    check_writable(output)
+    started = time.perf_counter()
+    try:
+        docs = DocBin().from_disk(docbin).get_docs(spacy.blank(lang).vocab)
+        summary = write_report(docs, output, outcomes=outcome, labels=label, limit=limit, title=title,
+                               direction="from_translation" if reverse else "to_translation")
+    except (ValueError, KeyError) as err:
+        raise InputFileError(f"{docbin}: {err}") from err
+    typer.echo(f"{summary['shown']:,} of {summary['docs']:,} Docs -> {output} ({time.perf_counter() - started:.1f} s)", err=True)

@@ -6,8 +6,9 @@
   English pipeline (``--annotate-with``) and the tags projected back (projector
   ``direction="from_translation"``); the target-language Docs are kept.
 
-Also written: a JSON summary of every entity's outcome, and with ``--filtered-output`` the Docs
-whose every entity was projected (sentence-level filtering). The translation cache makes an
+Also written: a JSON summary of every entity's outcome, with ``--filtered-output`` the Docs
+whose every entity was projected (sentence-level filtering), and with ``--view-output`` the
+pipeline's own Docs (translation, alignment and outcomes in user data) for the viewer. The translation cache makes an
 interrupted run resume cheaply; outputs are written atomically.
 """
 import json
@@ -75,6 +76,8 @@ def main(
     max_new_tokens: int = typer.Option(256, help="nllb: the longest translation, in tokens"),
     lora_path: str = typer.Option("", help="transalign: a peft LoRA adapter folder for the alignment encoder"),
     filtered_output: Optional[Path] = typer.Option(None, help="Also write the Docs in which no entity was dropped"),
+    view_output: Optional[Path] = typer.Option(None, help="Also write the pipeline's Docs with translation, alignment "
+                                                          "and outcomes (DocBin with user data) for `spacy_transalign view`"),
     cache_dir: Optional[Path] = typer.Option(None),
     gpu_id: int = -1,
 ) -> None:
@@ -103,7 +106,7 @@ def main(
                                                  "label_map": parse_label_map(label_map)})
     reused_before = SHARED_STATES.hits
     started = time.perf_counter()
-    out, filtered = DocBin(store_user_data=False), DocBin(store_user_data=False)
+    out, filtered, view = DocBin(store_user_data=False), DocBin(store_user_data=False), DocBin(store_user_data=True)
     kept = empty = entities_in = 0
     for doc in pipe_by_component(nlp, docs):  # a bar per component: eflomal and the vote see the whole corpus at once
         translation = doc._.translation
@@ -113,6 +116,8 @@ def main(
             empty += 1
             continue
         target = doc if reverse else translation
+        if view_output:
+            view.add(doc)
         out.add(target)
         if not any(o["reason"].startswith("dropped") for o in doc._.projection or []):
             filtered.add(target)
@@ -133,6 +138,9 @@ def main(
     if aligner == "transalign":  # sentences whose source encoder states came from the translator
         summary["encoder_states_reused"] = SHARED_STATES.hits - reused_before
         summary["lora_path"] = lora_path or None
+    if view_output:
+        with atomic_write(view_output, "wb") as f:
+            f.write(view.to_bytes())
     if filtered_output:
         summary["docs_without_dropped_entities"] = len(filtered)
         with atomic_write(filtered_output, "wb") as f:
