@@ -5,7 +5,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Callable, List, Optional
 
 import click
 import typer
@@ -23,9 +23,20 @@ SCHEME = typer.Option("auto", help="Tagging scheme of labelled files: auto (dete
 def run(prog_name: Optional[str] = None) -> None:
     """The command line's entry point: an error is one line on stderr and a non-zero exit code;
     ``--verbose`` shows the traceback too."""
+    _run_app(app, prog_name)
+
+
+def run_script(main: Callable[..., Any]) -> None:
+    """``typer.run(main)`` with the command line's error handling (the workflow's scripts use it)."""
+    script = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+    script.command()(main)
+    _run_app(script, None)
+
+
+def _run_app(application: typer.Typer, prog_name: Optional[str]) -> None:
     verbose = any(arg in ("--verbose", "-v") for arg in sys.argv[1:])
     try:
-        app(prog_name=prog_name, standalone_mode=False)
+        application(prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
         typer.echo("Aborted.", err=True)
         sys.exit(130)

@@ -58,7 +58,36 @@ def test_no_label_reaches_the_reverse_method(tmp_path):
     labelled = tmp_path / "labelled.spacy"
     DocBin(docs=[Doc(spacy.blank("es").vocab, words=["Juan"], ents=["B-PER"])]).to_disk(labelled)
     run = subprocess.run([sys.executable, str(SCRIPTS / "project_corpus.py"), str(labelled), str(tmp_path / "o.spacy"),
-                          str(tmp_path / "o.json"), "--method", "reverse", "--annotate-with", "en_core_web_sm"],
+                          str(tmp_path / "o.json"), "--method", "reverse", "--annotate-with", str(tmp_path)],
                          capture_output=True, text=True)
     message = " ".join(re.sub(r"[│╭╮╰╯─]", " ", run.stderr).split())  # typer draws a box around it
     assert run.returncode != 0 and "takes unlabelled text, but its Docs carry entity annotation" in message
+
+
+def _run(script, *args):
+    run = subprocess.run([sys.executable, str(SCRIPTS / script), *map(str, args)], capture_output=True, text=True)
+    return run.returncode, run.stdout, run.stderr
+
+
+def test_reverse_text_may_be_plain_text_and_bad_input_is_one_clear_line(tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Juan vive en Madrid .\n\n\nAna trabaja en la ONU .\n", encoding="utf-8")
+    rc, out, _ = _run("prepare_text.py", plain, tmp_path / "plain.spacy")
+    assert rc == 0 and "2 unlabelled sentences" in out and "2 empty lines skipped" in out
+    docs = list(DocBin().from_disk(tmp_path / "plain.spacy").get_docs(spacy.blank("es").vocab))
+    assert [d.text for d in docs] == ["Juan vive en Madrid .", "Ana trabaja en la ONU ."]
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Juan vive en Madrid .\nCaf\xe9 de Par\xeds .\n".encode("latin-1"))
+    rc, _, err = _run("prepare_text.py", latin, tmp_path / "latin.spacy")
+    assert rc == 1 and err.splitlines()[0].startswith(f"Error: {latin}, line 2: not valid utf-8")
+    assert not (tmp_path / "latin.spacy").exists()
+    rc, out, _ = _run("prepare_text.py", latin, tmp_path / "latin.spacy", "--encoding", "latin-1")
+    assert rc == 0 and "2 unlabelled sentences" in out
+    rc, _, err = _run("project_corpus.py", tmp_path / "plain.spacy", tmp_path / "o.spacy", tmp_path / "o.json",
+                      "--method", "reverse", "--annotate-with", "no_such_english_pipeline")
+    assert rc == 1 and "'no_such_english_pipeline': no such spaCy pipeline" in err and "train-source" in err
+    assert not (tmp_path / "o.spacy").exists()
+    long = tmp_path / "long.txt"
+    long.write_text("Juan vive en Madrid .\n" + "palabra " * 140_000 + "\n", encoding="utf-8")
+    rc, _, err = _run("prepare_text.py", long, tmp_path / "long.spacy")
+    assert rc == 1 and f"{long}, line 2: 1,120,000 characters, over spaCy's max_length (1,000,000)" in err

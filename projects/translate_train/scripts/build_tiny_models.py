@@ -9,6 +9,7 @@ from typing import List
 
 import typer
 
+from spacy_transalign.cli import run_script
 from spacy_transalign.corpora import read_bio
 from spacy_transalign.testing import build_lora_adapter, build_nllb_like, build_xlmr_like
 
@@ -26,4 +27,4 @@ def main(
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run_script(main)

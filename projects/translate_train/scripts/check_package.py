@@ -12,6 +12,8 @@ from typing import List
 
 import typer
 
+from spacy_transalign.cli import run_script
+
 
 def package_requirements(model: Path, name: str = "checked") -> List[str]:
     with tempfile.TemporaryDirectory() as out:
@@ -33,4 +35,4 @@ def main(model: Path, expect: List[str] = typer.Option([]), absent: List[str] = 
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run_script(main)

@@ -15,6 +15,7 @@ import typer
 from spacy.tokens import DocBin
 from tqdm import tqdm
 
+from spacy_transalign.cli import run_script
 from spacy_transalign.files import atomic_write
 from spacy_transalign.projection.agreement import doc_spans, set_agreed_ents
 
@@ -69,4 +70,4 @@ def main(
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run_script(main)

@@ -5,6 +5,7 @@ from typing import List
 import typer
 from spacy.tokens import DocBin
 
+from spacy_transalign.cli import run_script
 from spacy_transalign.files import atomic_write
 
 
@@ -18,4 +19,4 @@ def main(output: Path, inputs: List[Path]) -> None:
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run_script(main)

@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 
+from spacy_transalign.cli import run_script
 from spacy_transalign.corpora import read_bio, write_bio
 
 
@@ -38,4 +39,4 @@ def main(
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run_script(main)

@@ -19,6 +19,7 @@ from typing import Optional
 import spacy
 import typer
 from spacy.tokens import DocBin
+from spacy_transalign.cli import run_script
 from spacy_transalign.encoder_states import SHARED_STATES
 from spacy_transalign.files import atomic_write
 from spacy_transalign.progress import pipe_by_component
@@ -86,6 +87,11 @@ def main(
     reverse = method == "reverse"
     if reverse and not annotate_with:
         raise typer.BadParameter("--method reverse needs --annotate-with (an English NER pipeline)")
+    if reverse and not (Path(annotate_with).exists() or spacy.util.is_package(annotate_with)):
+        raise typer.BadParameter(
+            f"--annotate-with {annotate_with!r}: no such spaCy pipeline (neither a folder nor an installed package). "
+            "Run the workflow's train-source step, or install one (python -m spacy download en_core_web_sm) and pass "
+            "--vars.english_ner en_core_web_sm --vars.label_map PERSON=PER,GPE=LOC,LOC=LOC,ORG=ORG")
     # reverse: the Docs are target-language text, translated into the source language
     doc_lang, other_lang = (tgt_lang, src_lang) if reverse else (src_lang, tgt_lang)
     doc_code, other_code = (tgt_code, src_code) if reverse else (src_code, tgt_code)
@@ -153,4 +159,4 @@ def main(
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run_script(main)

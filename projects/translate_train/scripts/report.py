@@ -5,6 +5,7 @@ from typing import List, Optional
 
 import typer
 
+from spacy_transalign.cli import run_script
 from spacy_transalign.files import atomic_write
 
 
@@ -66,4 +67,4 @@ def main(
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run_script(main)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from spacy_transalign.cli import run_script
+
 
 def main(report: Path, page_png: Path, doc_png: Path, chromium: str = typer.Option("", help="Browser binary")) -> None:
     from playwright.sync_api import sync_playwright
@@ -26,4 +28,4 @@ def main(report: Path, page_png: Path, doc_png: Path, chromium: str = typer.Opti
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run_script(main)

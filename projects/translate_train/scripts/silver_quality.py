@@ -11,6 +11,7 @@ import spacy
 import typer
 from spacy.tokens import DocBin
 
+from spacy_transalign.cli import run_script
 from spacy_transalign.corpora import read_bio
 from spacy_transalign.evaluation import span_prf
 from spacy_transalign.files import atomic_write
@@ -46,4 +47,4 @@ def main(
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run_script(main)
