@@ -11,7 +11,7 @@ import click
 import typer
 from tqdm import tqdm
 
-from .files import InputFileError, atomic_write, check_writable
+from .files import InputFileError, atomic_write, check_writable, write_docbin
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Cross-lingual NER projection for spaCy.")
@@ -50,7 +50,7 @@ def _run_app(application: typer.Typer, prog_name: Optional[str]) -> None:
         if verbose:
             raise
         message = str(err).strip() or type(err).__name__
-        typer.echo(f"Error: {message}" + ("" if message.endswith(".") else ""), err=True)
+        typer.echo(f"Error: {message}", err=True)
         typer.echo("(run with --verbose for the traceback)", err=True)
         sys.exit(1)
 
@@ -222,8 +222,7 @@ def translate(
     for doc in tqdm(component.pipe(docs, batch_size=batch_size), total=len(docs), unit="doc"):
         out.add(doc)
     seconds = time.perf_counter() - started
-    with atomic_write(output, "wb") as f:
-        f.write(out.to_bytes())
+    write_docbin(output, out)
     summary = dict(component.summary, seconds=round(seconds, 3))
     summary["sentences_per_second"] = round(summary.get("sentences", 0) / max(seconds, 1e-9), 1)
     summary["source_tokens_per_second"] = round(summary.get("source_tokens", 0) / max(seconds, 1e-9), 1)

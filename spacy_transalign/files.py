@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator, List, Union
+from typing import IO, Any, Iterator, List, Union
 
 
 @contextlib.contextmanager
@@ -35,6 +36,17 @@ def atomic_write(path: Union[str, Path], mode: str = "w", encoding: str = "utf-8
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_docbin(path: Union[str, Path], docbin: Any) -> None:
+    """``DocBin.to_disk``, atomically."""
+    with atomic_write(path, "wb") as f:
+        f.write(docbin.to_bytes())
+
+
+def write_json(path: Union[str, Path], data: Any) -> None:
+    with atomic_write(path) as f:
+        json.dump(data, f, indent=2)
 
 
 class InputFileError(ValueError):

@@ -7,10 +7,27 @@ the code paths a real NLLB checkpoint does: same classes, same tokenizer, same l
 from __future__ import annotations
 
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Iterable, Iterator, Optional, Union
 
 LANG_CODES = ("eng_Latn", "fra_Latn", "spa_Latn", "ron_Latn", "bam_Latn", "deu_Latn", "cat_Latn")
+
+
+@contextmanager
+def _sentencepiece(corpus: Iterable[str], vocab_size: int) -> Iterator[str]:
+    """A sentencepiece model trained on ``corpus`` (<unk>=0, <s>=1, </s>=2, as NLLB's and XLM-R's
+    own), as the path of its .model file inside a folder that is removed afterwards."""
+    import sentencepiece as spm
+
+    lines = [line.strip() for line in corpus if line.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = str(Path(tmp) / "sp")
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=iter(lines), model_prefix=prefix, vocab_size=vocab_size, hard_vocab_limit=False,
+            character_coverage=1.0, minloglevel=2,
+        )
+        yield prefix + ".model"
 
 
 def build_nllb_like(
@@ -32,25 +49,14 @@ def build_nllb_like(
     ``init_std`` is far above a trained model's 0.02 so that even a random network's output
     depends on its input (with tiny weights every sentence "translates" to the same tokens).
     """
-    import sentencepiece as spm
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizerFast
 
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    lines = [line.strip() for line in corpus if line.strip()]
-    with tempfile.TemporaryDirectory() as tmp:
-        prefix = str(Path(tmp) / "sp")
-        spm.SentencePieceTrainer.train(
-            sentence_iterator=iter(lines),
-            model_prefix=prefix,
-            vocab_size=vocab_size,
-            hard_vocab_limit=False,
-            character_coverage=1.0,
-            minloglevel=2,  # NLLB's own layout: <unk>=0, <s>=1, </s>=2 (the tokenizer adds <pad>)
-        )
+    with _sentencepiece(corpus, vocab_size) as vocab_file:  # NLLB's layout: the tokenizer adds <pad>
         tokenizer = NllbTokenizerFast(
-            vocab_file=prefix + ".model", additional_special_tokens=list(LANG_CODES), model_max_length=max_positions
+            vocab_file=vocab_file, additional_special_tokens=list(LANG_CODES), model_max_length=max_positions
         )
         tokenizer.save_pretrained(path)
     config = M2M100Config(
@@ -90,20 +96,13 @@ def build_xlmr_like(
     """A tiny XLM-RoBERTa-architecture encoder: sentencepiece vocabulary trained on ``corpus``,
     random weights, saved with ``save_pretrained`` so that spacy-transformers loads it by path
     (``[components.transformer.model] name = "<path>"``) exactly as it loads xlm-roberta-base."""
-    import sentencepiece as spm
     import torch
     from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizerFast
 
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    lines = [line.strip() for line in corpus if line.strip()]
-    with tempfile.TemporaryDirectory() as tmp:
-        prefix = str(Path(tmp) / "sp")
-        spm.SentencePieceTrainer.train(
-            sentence_iterator=iter(lines), model_prefix=prefix, vocab_size=vocab_size, hard_vocab_limit=False,
-            character_coverage=1.0, minloglevel=2,
-        )
-        tokenizer = XLMRobertaTokenizerFast(vocab_file=prefix + ".model", model_max_length=max_positions - 2)
+    with _sentencepiece(corpus, vocab_size) as vocab_file:
+        tokenizer = XLMRobertaTokenizerFast(vocab_file=vocab_file, model_max_length=max_positions - 2)
         tokenizer.save_pretrained(path)
     config = XLMRobertaConfig(
         vocab_size=len(tokenizer), hidden_size=hidden_size, num_hidden_layers=layers, num_attention_heads=heads,

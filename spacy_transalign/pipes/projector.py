@@ -165,8 +165,8 @@ class ProjectorComponent(BatchPipe):
                 outcome["text"] = source[outcome["source"][0] : outcome["source"][1]].text
         else:  # nothing to project (see project_sentences)
             projection = Projection.nothing(len(target))
-        projection.outcomes.extend(skipped)
         if not prior:
+            projection.outcomes.extend(skipped)
             return target_words, projection
         # markers first: alignment only fills in what the markers lost
         taken = [False] * len(target)
@@ -176,8 +176,6 @@ class ProjectorComponent(BatchPipe):
             spans.append((start, end, outcome["label"]))
             taken[start:end] = [True] * (end - start)
         for outcome in projection.outcomes:
-            if outcome in skipped:
-                continue
             outcome["reason"] = f"{outcome['reason']}_after_marker_loss"
             if outcome["target"]:
                 start, end = outcome["target"]
@@ -185,4 +183,4 @@ class ProjectorComponent(BatchPipe):
                     outcome["target"], outcome["reason"] = None, "dropped_overlap_after_marker_loss"
                     continue
                 spans.append((start, end, outcome["label"]))
-        return target_words, Projection(tags_from_spans(len(target), sorted(spans)), by_marker + projection.outcomes)
+        return target_words, Projection(tags_from_spans(len(target), sorted(spans)), by_marker + projection.outcomes + skipped)

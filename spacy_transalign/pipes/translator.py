@@ -109,7 +109,7 @@ class TranslatorComponent(BatchPipe):
     # --- pipeline API ---------------------------------------------------------------------
     def process_batch(self, docs: Sequence[Doc]) -> None:
         sentences = [self.sentence_spans(doc) for doc in docs]
-        self._check_lengths(sentences, "sentence of", "before translating")
+        self._check_lengths([[text for _, text in sents] for sents in sentences], "sentence of", "before translating")
         flat = [text for doc_sents in sentences for _, text in doc_sents]
         if self.mark_entities:
             flat = [markers.mark(text, ents) for text, ents in self._marked_entities(sentences)]
@@ -127,12 +127,12 @@ class TranslatorComponent(BatchPipe):
         self.summary["target_tokens"] += sum(len(t) for t in built)
 
     # --- steps ---------------------------------------------------------------------------
-    def _check_lengths(self, texts: Iterable, what: str, when: str) -> None:
-        """spaCy refuses to tokenise a text over ``max_length``: say so with the setting, not E088."""
+    def _check_lengths(self, texts: List[List[str]], what: str, when: str) -> None:
+        """spaCy refuses to tokenise a text over ``max_length``: say so with the setting, not E088.
+        ``texts``: each Doc's sentences."""
         limit = self.target_nlp.max_length
         for k, sents in enumerate(texts):
-            for item in sents:
-                text = item[1] if isinstance(item, tuple) else item
+            for text in sents:
                 if len(text) > limit:
                     raise ValueError(
                         f"{self.name}: Doc {k} of the batch has a {what} {len(text):,} characters, over the target "

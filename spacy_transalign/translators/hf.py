@@ -82,15 +82,17 @@ class HFTranslator:
 
     @torch.inference_mode()
     def _translate_batch(self, texts: List[str]) -> List[str]:
+        encoded_ids = self._tokenizer(texts)
         limit = self._input_limit()
-        if limit is not None:
-            lengths = [len(ids) for ids in self._tokenizer(texts)["input_ids"]]
-            cut = sum(n > limit for n in lengths)
-            if cut:
-                self.truncated_inputs += cut
-                logger.warning("%d of %d sentences are longer than %s's %d input tokens and were cut to fit: "
-                               "their ends are not translated (split long sentences first)", cut, len(texts), self.model_name, limit)
-        inputs = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=True).to(self._model.device)
+        cut = sum(len(ids) > limit for ids in encoded_ids["input_ids"]) if limit is not None else 0
+        if cut:
+            self.truncated_inputs += cut
+            logger.warning("%d of %d sentences are longer than %s's %d input tokens and were cut to fit: "
+                           "their ends are not translated (split long sentences first)", cut, len(texts), self.model_name, limit)
+            inputs = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=True)
+        else:  # nothing to cut: pad the ids already made instead of tokenising again
+            inputs = self._tokenizer.pad(encoded_ids, return_tensors="pt")
+        inputs = inputs.to(self._model.device)
         extra = {}
         key = state_key(self.model_name, self._model.dtype, self._model.device)
         if self.share_encoder_states and self._model.config.is_encoder_decoder and SHARED_STATES.wants(key):

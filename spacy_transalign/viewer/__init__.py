@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import fnmatch
-import logging
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
@@ -18,13 +17,13 @@ from ..msgpack_codecs import frozen_msgpack_codecs
 from .markup import fragment, page, report_page
 from .records import doc_record, summarize
 
-logger = logging.getLogger("spacy_transalign")
-
 __all__ = ["render", "serve", "write_report", "doc_record", "select_records"]
 
 
-def _as_list(docs: Union[Doc, Iterable[Doc]]) -> List[Doc]:
-    return [docs] if isinstance(docs, Doc) else list(docs)
+def _records(docs: Union[Doc, Iterable[Doc]], direction: str) -> List[Dict[str, Any]]:
+    """One record per Doc; ``docs`` may be a DocBin being read (see msgpack_codecs)."""
+    with frozen_msgpack_codecs():
+        return [doc_record(doc, k, direction) for k, doc in enumerate([docs] if isinstance(docs, Doc) else docs)]
 
 
 def render(docs: Union[Doc, Iterable[Doc]], *, page_html: bool = False, jupyter: Optional[bool] = None,
@@ -33,8 +32,7 @@ def render(docs: Union[Doc, Iterable[Doc]], *, page_html: bool = False, jupyter:
 
     As ``displacy.render``: in Jupyter (or with ``jupyter=True``) it is displayed and ``None``
     returned; ``page_html=True`` gives a whole page instead of a fragment."""
-    records = [doc_record(doc, k, direction) for k, doc in enumerate(_as_list(docs))]
-    markup = fragment(records, colors)
+    markup = fragment(_records(docs, direction), colors)
     if page_html:
         markup = page(markup, "spacy-transalign")
     from spacy.util import is_in_jupyter
@@ -67,8 +65,7 @@ def write_report(docs: Iterable[Doc], output: Union[str, Path], *, outcomes: Seq
                  limit: Optional[int] = None, direction: str = "to_translation", title: str = "spacy-transalign projection",
                  colors: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
     """One self-contained HTML file; the summary counts every Doc, the list shows the selection."""
-    with frozen_msgpack_codecs():  # ``docs`` may be a DocBin being read: see msgpack_codecs
-        records = [doc_record(doc, k, direction) for k, doc in enumerate(docs)]
+    records = _records(docs, direction)
     summary = summarize(records)
     shown = select_records(records, outcomes, labels, limit)
     note = (f"{len(shown):,} of {len(records):,} Docs" + (f" with outcome {', '.join(outcomes)}" if outcomes else "")
@@ -97,8 +94,7 @@ def serve(docs: Union[Doc, Iterable[Doc]], *, port: int = 5000, host: str = "0.0
 
     from spacy.util import find_available_port
 
-    docs = _as_list(docs)
-    records = [doc_record(doc, k, direction) for k, doc in enumerate(docs)]
+    records = _records(docs, direction)
     markup = report_page(records, summarize(records), title, f"{len(records):,} Docs", colors)
     port = find_available_port(port, host, auto_select_port)
     httpd = simple_server.make_server(host, port, make_app(markup))

@@ -27,6 +27,11 @@ def json_for_script(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+def _colors_json(colors: Optional[Dict[str, str]]) -> str:
+    """displaCy's colours with the caller's on top, as displaCy's ``options["colors"]``."""
+    return json_for_script({**COLORS, **(colors or {})})
+
+
 def fragment(records: List[Dict[str, Any]], colors: Optional[Dict[str, str]] = None) -> str:
     """Docs drawn into a <div> of their own: for Jupyter, or to paste into a page."""
     node = f"ta-{uuid.uuid4().hex[:12]}"
@@ -36,7 +41,7 @@ def fragment(records: List[Dict[str, Any]], colors: Optional[Dict[str, str]] = N
         f'<script type="application/json" id="{node}-data">{json_for_script(records)}</script>\n'
         f"<script>(function(){{var n=document.getElementById('{node}');"
         f"var d=JSON.parse(document.getElementById('{node}-data').textContent);"
-        f"window.transalignView.renderInto(n,d,{json_for_script({**COLORS, **(colors or {})})},'');}})();</script>"
+        f"window.transalignView.renderInto(n,d,{_colors_json(colors)},'');}})();</script>"
     )
 
 
@@ -76,5 +81,5 @@ def report_page(records: List[Dict[str, Any]], summary: Dict[str, Any], title: s
             f'<script type="application/json" id="ta-data">{json_for_script(records)}</script>\n'
             "<script>window.transalignView.report(document.querySelector('.ta-report'),"
             "JSON.parse(document.getElementById('ta-data').textContent),"
-            f"{json_for_script({**COLORS, **(colors or {})})},{PAGE_SIZE});</script>")
+            f"{_colors_json(colors)},{PAGE_SIZE});</script>")
     return page(body, title)

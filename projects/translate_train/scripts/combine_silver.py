@@ -16,7 +16,7 @@ from spacy.tokens import DocBin
 from tqdm import tqdm
 
 from spacy_transalign.cli import run_script
-from spacy_transalign.files import atomic_write
+from spacy_transalign.files import write_docbin, write_json
 from spacy_transalign.projection.agreement import doc_spans, set_agreed_ents
 
 
@@ -62,10 +62,8 @@ def main(
         "sentences_per_view": {n: sum(s is not None for s in v) for n, v in zip(names, views)},
         **totals,
     }
-    with atomic_write(output, "wb") as f:
-        f.write(out.to_bytes())
-    with atomic_write(summary_path) as f:
-        json.dump(summary, f, indent=2)
+    write_docbin(output, out)
+    write_json(summary_path, summary)
     typer.echo(json.dumps(summary, indent=2))
 
 

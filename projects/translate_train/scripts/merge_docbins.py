@@ -6,15 +6,14 @@ import typer
 from spacy.tokens import DocBin
 
 from spacy_transalign.cli import run_script
-from spacy_transalign.files import atomic_write
+from spacy_transalign.files import write_docbin
 
 
 def main(output: Path, inputs: List[Path]) -> None:
     merged = DocBin(store_user_data=False)
     for path in inputs:
         merged.merge(DocBin().from_disk(path))
-    with atomic_write(output, "wb") as f:
-        f.write(merged.to_bytes())
+    write_docbin(output, merged)
     typer.echo(f"{len(merged)} Docs from {len(inputs)} files -> {output}")
 
 

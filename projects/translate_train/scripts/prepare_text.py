@@ -15,7 +15,7 @@ from spacy.tokens import Doc, DocBin
 
 from spacy_transalign.cli import run_script
 from spacy_transalign.corpora import read_bio
-from spacy_transalign.files import InputFileError, atomic_write, read_text, text_lines
+from spacy_transalign.files import InputFileError, read_text, text_lines, write_docbin
 
 TAG = re.compile(r"\S+\s+(?:O|[BIESU]-\S+)\s*$")
 
@@ -59,8 +59,7 @@ def main(
     docs, empty = unlabelled_docs(input, lang, format, encoding)
     if not docs:
         raise InputFileError(f"{input}: no sentences")
-    with atomic_write(output, "wb") as f:
-        f.write(DocBin(docs=docs).to_bytes())
+    write_docbin(output, DocBin(docs=docs))
     typer.echo(f"{len(docs)} unlabelled sentences -> {output}" + (f" ({empty} empty lines skipped)" if empty else ""))
 
 

@@ -21,7 +21,7 @@ import typer
 from spacy.tokens import DocBin
 from spacy_transalign.cli import run_script
 from spacy_transalign.encoder_states import SHARED_STATES
-from spacy_transalign.files import atomic_write
+from spacy_transalign.files import write_docbin, write_json
 from spacy_transalign.progress import pipe_by_component
 
 
@@ -145,16 +145,12 @@ def main(
         summary["encoder_states_reused"] = SHARED_STATES.hits - reused_before
         summary["lora_path"] = lora_path or None
     if view_output:
-        with atomic_write(view_output, "wb") as f:
-            f.write(view.to_bytes())
+        write_docbin(view_output, view)
     if filtered_output:
         summary["docs_without_dropped_entities"] = len(filtered)
-        with atomic_write(filtered_output, "wb") as f:
-            f.write(filtered.to_bytes())
-    with atomic_write(output, "wb") as f:
-        f.write(out.to_bytes())
-    with atomic_write(summary_path) as f:
-        json.dump(summary, f, indent=2)
+        write_docbin(filtered_output, filtered)
+    write_docbin(output, out)
+    write_json(summary_path, summary)
     typer.echo(json.dumps(summary, indent=2))
 
 

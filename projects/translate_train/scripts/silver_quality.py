@@ -3,7 +3,6 @@
 Nothing here feeds training; it says how good each method's silver data is (exact-span P/R/F1,
 micro and per label; missing words count as no entity). Sentences are matched by their words.
 """
-import json
 from pathlib import Path
 from typing import List
 
@@ -14,7 +13,7 @@ from spacy.tokens import DocBin
 from spacy_transalign.cli import run_script
 from spacy_transalign.corpora import read_bio
 from spacy_transalign.evaluation import span_prf
-from spacy_transalign.files import atomic_write
+from spacy_transalign.files import write_json
 
 
 def main(
@@ -42,8 +41,7 @@ def main(
         result[name]["missing_words"] = sum(t.ent_iob_ == "" for d in DocBin().from_disk(path).get_docs(vocab) for t in d)
         typer.echo(f"{name}: P {100 * result[name]['precision']:.1f} R {100 * result[name]['recall']:.1f} "
                    f"F1 {100 * result[name]['f1']:.1f} ({len(ref)} sentences)")
-    with atomic_write(output) as f:
-        json.dump(result, f, indent=2)
+    write_json(output, result)
 
 
 if __name__ == "__main__":
