@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import typer
 
@@ -299,9 +299,9 @@ def bench_viewer() -> Dict:
     Docs with translation, alignment and outcomes) and the time until Chromium shows its first page."""
     import shutil
 
-    import spacy
     from spacy.tokens import DocBin
 
+    from spacy_transalign.extensions import vocab_for
     from spacy_transalign.viewer import write_report
 
     source = ROOT / "projects" / "translate_train" / "corpus" / "view_alignment.spacy"
@@ -310,9 +310,13 @@ def bench_viewer() -> Dict:
     out = ROOT / "benchmarks" / ".cache" / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()  # as the view command does it: Docs streamed from the DocBin into the report
-    summary = write_report(DocBin().from_disk(source).get_docs(spacy.blank("en").vocab), out)
+    summary = write_report(DocBin().from_disk(source).get_docs(vocab_for("en")), out)
     written = time.perf_counter() - started
     result = {"docs": summary["docs"], "read_and_write_s": written, "html_mb": out.stat().st_size / 1e6}
+    started = time.perf_counter()  # the whole command, Python's start and imports included
+    subprocess.run([sys.executable, "-m", "spacy_transalign", "view", str(source), str(out), "--lang", "en"], check=True,
+                   capture_output=True)
+    result["view_command_s"] = time.perf_counter() - started
     chromium = shutil.which("chromium")
     try:
         from playwright.sync_api import sync_playwright
@@ -330,6 +334,44 @@ def bench_viewer() -> Dict:
             page.select_option("select[name=outcome]", "dropped_lowercase_target")
             result["chromium_filter_s"] = time.perf_counter() - started
             browser.close()
+    return result
+
+
+def bench_scaleout(sizes: List[int], actors: List[int], scaling_sentences: int) -> Dict:
+    """``project-corpus`` on CoNLL-2003 repeated: peak RSS as the corpus grows (local engine,
+    Apertium + eflomal + hull, shards of 2,000), and throughput with 1 and 2 Ray actors."""
+    import tempfile
+
+    from spacy_transalign.corpora import read_bio, write_bio
+
+    sentences = read_bio(SHARED / "conll2003_en" / "train.txt")
+    result: Dict[str, Any] = {"rss": {}, "actors": {}, "scaling_sentences": scaling_sentences}
+
+    def corpus(n: int, folder: Path) -> Path:
+        path = folder / f"conll_{n}.bio"
+        write_bio(path, [sentences[k % len(sentences)] for k in range(n)])
+        return path
+
+    def run(path: Path, out: Path, *extra: str) -> Dict[str, float]:
+        code = ("import resource, sys, time\nfrom spacy_transalign.cli import app\nstarted = time.perf_counter()\n"
+                "app(sys.argv[1:], standalone_mode=False)\n"
+                "print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+        done = subprocess.run([sys.executable, "-c", code, "project-corpus", str(path), str(out), "--strategy", "hull",
+                               "--cache-dir", str(out / "cache"), *extra], capture_output=True, text=True, check=True)
+        seconds, rss_kb = done.stdout.strip().splitlines()[-1].split()
+        return {"seconds": float(seconds), "peak_rss_mb": int(rss_kb) / 1024}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for n in sizes:
+            result["rss"][n] = run(corpus(n, folder), folder / f"out_{n}")
+            result["rss"][n]["sentences_per_s"] = n / result["rss"][n]["seconds"]
+            typer.echo(f"{n} sentences: {result['rss'][n]}")
+        path = corpus(scaling_sentences, folder)
+        for k in actors:  # the translation cache is per run: each run translates everything
+            timing = run(path, folder / f"ray_{k}", "--engine", "ray", "--num-actors", str(k))
+            result["actors"][k] = {"seconds": timing["seconds"], "sentences_per_s": scaling_sentences / timing["seconds"]}
+            typer.echo(f"{k} actor(s): {result['actors'][k]}")
     return result
 
 
@@ -398,15 +440,24 @@ def write_results(report: Dict, command: str, folder: Path = ROOT / "benchmarks"
         for name, r in q.items():
             lines.append(f"| {name} | {r['docs']} | {r['docs_per_s']:.1f} | {r['source_sentences_not_reencoded']} | {r['projected_entities']} |")
         lines.append("")
+    if report.get("scaleout"):
+        sc = report["scaleout"]
+        lines += ["## Corpus projection at scale (`project-corpus`, CoNLL-2003 repeated, Apertium + eflomal + hull, shards of 2,000)", "",
+                  "| engine | sentences | s | sentences/s | peak RSS MB |", "|---|---|---|---|---|"]
+        for n, r in sc["rss"].items():
+            lines.append(f"| local | {int(n):,} | {r['seconds']:.0f} | {r['sentences_per_s']:.0f} | {r['peak_rss_mb']:.0f} |")
+        for k, r in sc["actors"].items():
+            lines.append(f"| ray, {k} actor(s) | {sc['scaling_sentences']:,} | {r['seconds']:.0f} | {r['sentences_per_s']:.0f} | |")
+        lines.append("")
     if report.get("viewer"):
         v = report["viewer"]
         if "error" in v:
             lines += ["## Viewer report", "", f"Not measured: {v['error']}", ""]
         else:
             lines += ["## Viewer report (`spacy_transalign view`, the workflow's alignment projection)", "",
-                      "| Docs | read DocBin + write report s | HTML MB | Chromium: first page shown s | filter s |",
-                      "|---|---|---|---|---|",
-                      f"| {v['docs']:,} | {v['read_and_write_s']:.1f} | {v['html_mb']:.1f} "
+                      "| Docs | read DocBin + write report s | whole `view` command s | HTML MB | Chromium: first page shown s | filter s |",
+                      "|---|---|---|---|---|---|",
+                      f"| {v['docs']:,} | {v['read_and_write_s']:.1f} | {v.get('view_command_s', float('nan')):.1f} | {v['html_mb']:.1f} "
                       f"| {v.get('chromium_first_page_s', float('nan')):.2f} | {v.get('chromium_filter_s', float('nan')):.2f} |", ""]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "RESULTS.md").write_text("\n".join(lines))
@@ -439,6 +490,9 @@ def main(
     if "long" in chosen:
         report["long"] = bench_long_sentences()
         typer.echo(json.dumps(report["long"], indent=1))
+    if "scaleout" in chosen:
+        report["scaleout"] = bench_scaleout([2000, 4000] if quick else [20000, 200000], [1, 2], 4000 if quick else 20000)
+        typer.echo(json.dumps(report["scaleout"], indent=1))
     if "viewer" in chosen:
         report["viewer"] = bench_viewer()
         typer.echo(json.dumps(report["viewer"], indent=1))

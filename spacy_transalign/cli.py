@@ -243,6 +243,61 @@ def convert_ct2(
     typer.echo(f"Converted {model} -> {output_dir}", err=True)
 
 
+@app.command("project-corpus")
+def project_corpus_command(
+    inputs: List[Path] = typer.Argument(..., exists=True, dir_okay=False, metavar="INPUT...", help="DocBins, BIO or plain-text files (one sentence a line)"),
+    output: Path = typer.Argument(..., file_okay=False, metavar="OUTPUT_DIR", help="OUTPUT_DIR/<lang>/shard-NNNNN.spacy and OUTPUT_DIR/summary.json"),
+    tgt_langs: str = typer.Option("es", help="Target languages, comma-separated (es,ca,gl)"),
+    method: str = typer.Option("alignment", help="alignment | marker (markers first, alignment as fallback) | reverse"),
+    translator: str = typer.Option("apertium", help="apertium | nllb"),
+    aligner: str = typer.Option("eflomal", help="eflomal | transalign"),
+    strategy: str = typer.Option("support", help="support | hull"),
+    src_lang: str = "en",
+    mt_model: str = "facebook/nllb-200-distilled-600M",
+    align_model: str = "facebook/nllb-200-distilled-600M",
+    align_layer: int = 12,
+    src_code: str = "eng_Latn",
+    tgt_code: str = typer.Option("", help="FLORES-200 codes of the target languages, comma-separated in --tgt-langs order "
+                                          "(default: derived, e.g. es -> spa_Latn)"),
+    annotate_with: Optional[str] = typer.Option(None, help="reverse: the source-language NER pipeline"),
+    label_map: str = typer.Option("", help="Rename/select source labels, e.g. PERSON=PER,GPE=LOC,LOC=LOC,ORG=ORG"),
+    max_new_tokens: int = typer.Option(256, help="nllb: the longest translation, in tokens"),
+    lora_path: str = typer.Option("", help="transalign: a peft LoRA adapter folder"),
+    cache_dir: Optional[Path] = typer.Option(None, help="Translation cache (SQLite): a rerun translates nothing twice"),
+    gpu_id: int = typer.Option(-1, help="GPU for the local engine (Ray actors get theirs through --num-gpus)"),
+    engine: str = typer.Option("local", help="local | ray (a cluster by RAY_ADDRESS, else Ray on this machine)"),
+    num_actors: int = typer.Option(1, help="ray: actors, each with its own pipelines"),
+    num_gpus: float = typer.Option(0, help="ray: GPUs per actor"),
+    shard_size: int = typer.Option(2000, help="Sentences per shard (eflomal aligns a shard at a time: keep it >= 2000)"),
+    vote: bool = typer.Option(True, "--vote/--no-vote", help="Corpus-wide majority label per projected surface form"),
+) -> None:
+    """Project a corpus into one or more languages, in shards: OUTPUT_DIR/<lang>/shard-NNNNN.spacy
+    and OUTPUT_DIR/summary.json. A rerun resumes: finished shards are skipped."""
+    from .scaleout import ProjectionSettings, parse_label_map, project_corpus
+
+    langs = [lang.strip() for lang in tgt_langs.split(",") if lang.strip()]
+    codes = [c.strip() for c in tgt_code.split(",") if c.strip()]
+    if codes and len(codes) != len(langs):
+        raise typer.BadParameter(f"--tgt-code names {len(codes)} codes for {len(langs)} languages")
+    if gpu_id >= 0 and engine == "local":
+        import spacy
+
+        spacy.require_gpu(gpu_id)
+    settings = ProjectionSettings(
+        method=method, src_lang=src_lang, translator=translator, aligner=aligner, strategy=strategy, mt_model=mt_model,
+        align_model=align_model, align_layer=align_layer, src_code=src_code, max_new_tokens=max_new_tokens, lora_path=lora_path,
+        annotate_with=annotate_with, label_map=parse_label_map(label_map), cache_dir=str(cache_dir) if cache_dir else None,
+        gpu_id=gpu_id)
+    summary = project_corpus(inputs, output, langs, settings, tgt_codes=dict(zip(langs, codes)), engine=engine,
+                             num_actors=num_actors, num_gpus=num_gpus, shard_size=shard_size, vote=vote)
+    failed = {lang: entry["failed_shards"] for lang, entry in summary["languages"].items() if entry["failed_shards"]}
+    _echo_json({lang: {k: v for k, v in entry.items() if k != "outputs"} for lang, entry in summary["languages"].items()})
+    if failed:
+        first = next(iter(failed.values()))[0]
+        raise RuntimeError(f"{sum(map(len, failed.values()))} shard(s) failed, e.g. {first['shard']}: {first['error']} "
+                           f"(others kept; see {output / 'summary.json'}; fix and rerun to resume)")
+
+
 @app.command()
 def view(
     docbin: Path = typer.Argument(..., exists=True, dir_okay=False, help="DocBin of Docs with doc._.translation (user data stored)"),
@@ -258,15 +313,15 @@ def view(
     filters, search and paging. It loads nothing from the network."""
     import time
 
-    import spacy
     from spacy.tokens import DocBin
 
+    from .extensions import vocab_for
     from .viewer import write_report
 
     check_writable(output)
     started = time.perf_counter()
     try:
-        docs = DocBin().from_disk(docbin).get_docs(spacy.blank(lang).vocab)
+        docs = DocBin().from_disk(docbin).get_docs(vocab_for(lang))
         summary = write_report(docs, output, outcomes=outcome, labels=label, limit=limit, title=title,
                                direction="from_translation" if reverse else "to_translation")
     except (ValueError, KeyError) as err:

@@ -40,7 +40,11 @@ def read_bio(path: PathLike, with_labels: bool = True, scheme: Scheme = "bio", e
     ``scheme`` says how labels are read (:mod:`.tags`: ``auto`` detects BIOES and IO); a label
     outside it is an error naming its line.
     """
-    text = read_text(path, encoding)
+    return parse_bio(read_text(path, encoding), path, with_labels, scheme)
+
+
+def parse_bio(text: str, path: PathLike, with_labels: bool = True, scheme: Scheme = "bio") -> List[Sentence]:
+    """:func:`read_bio` on text already read; ``path`` names it in errors."""
     sentences = _read_uniform_columns(text, with_labels)
     if sentences is None:
         sentences = _read_line_by_line(text, with_labels, path)

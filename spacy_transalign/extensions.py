@@ -65,13 +65,19 @@ def _setter(name: str):
 
 
 @lru_cache(maxsize=None)
-def _vocab_for(lang: str) -> Vocab:
-    import spacy
+def vocab_for(lang: str) -> Vocab:
+    """A language's vocabulary (lexeme attributes, writing system), shared within the process.
+
+    Made from the language's defaults without building a ``Language``: that would load every
+    installed package's spaCy factories (spacy-transformers: torch and transformers), which
+    reading Docs never needs."""
+    from spacy.util import get_lang_class
+    from spacy.vocab import create_vocab
 
     try:
-        return spacy.blank(lang).vocab
+        return create_vocab(lang, get_lang_class(lang).Defaults)
     except Exception:  # unknown language code in old data: keep the words, lose the rules
-        return spacy.blank("xx").vocab
+        return create_vocab("xx", get_lang_class("xx").Defaults)
 
 
 def encode(obj: Any, chain=None):
@@ -85,7 +91,7 @@ def encode(obj: Any, chain=None):
 def decode(obj: Any, chain=None):
     if isinstance(obj, dict):
         if DOC_KEY in obj:
-            return Doc(_vocab_for(obj["lang"])).from_bytes(obj[DOC_KEY])
+            return Doc(vocab_for(obj["lang"])).from_bytes(obj[DOC_KEY])
         if ALIGNMENT_KEY in obj:
             return WordAlignment.from_dict(obj[ALIGNMENT_KEY])
     return obj if chain is None else chain(obj)

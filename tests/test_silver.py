@@ -9,6 +9,7 @@ import spacy
 from spacy.tokens import Doc, DocBin
 
 from spacy_transalign.projection.agreement import agree, set_agreed_ents
+from spacy_transalign.projection.propagation import propagate, propagation_table
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "projects" / "translate_train" / "scripts"
 VIEWS = [
@@ -34,6 +35,47 @@ def test_agreed_entities_on_a_doc_survive_a_docbin():
     (back,) = DocBin(docs=[doc]).from_bytes(DocBin(docs=[doc]).to_bytes()).get_docs(nlp.vocab)
     assert [(t.ent_iob_, t.ent_type_) for t in back] == [
         ("B", "PER"), ("I", "PER"), ("O", ""), ("O", ""), ("", ""), ("O", ""), ("", ""), ("O", "")]
+
+
+def _doc(vocab, text: str, tags: str) -> Doc:
+    """Tags: ``B-X``/``I-X``/``O``, or ``-`` for missing."""
+    return Doc(vocab, words=text.split(), ents=[None if t == "-" else t for t in tags.split()])
+
+
+def test_a_name_agreed_on_in_most_sentences_is_tagged_in_the_rest():
+    vocab = spacy.blank("es").vocab
+    docs = [
+        _doc(vocab, "Madrid ( EFE ) .", "B-LOC O B-ORG O O"),
+        _doc(vocab, "Sevilla ( EFE ) .", "B-LOC O B-ORG O O"),
+        _doc(vocab, "Roma ( EFE ) .", "B-LOC O - O O"),  # missing: views disagreed
+        _doc(vocab, "la EFE dijo que Nueva York no .", "O O O O - - O O"),
+        _doc(vocab, "Nueva York y Nueva York .", "B-LOC I-LOC O B-LOC I-LOC O"),
+        _doc(vocab, "Estado , el Estado .", "B-ORG O O O O"),  # tagged once in two decided occurrences
+        _doc(vocab, "para Juan Pérez .", "O B-PER I-PER O"),
+        _doc(vocab, "Juan Pérez .", "B-PER I-PER O"),
+        _doc(vocab, "Juan vino .", "O O O"),  # "Juan" alone was never tagged: stays O
+    ]
+    table = propagation_table(docs, min_count=2, min_ratio=0.5)
+    assert table == {("EFE",): "ORG", ("Nueva", "York"): "LOC", ("Juan", "Pérez"): "PER"}
+    assert propagate(docs, table) == 3
+    assert [(e.text, e.label_) for e in docs[2].ents] == [("Roma", "LOC"), ("EFE", "ORG")]
+    assert [(e.text, e.label_) for e in docs[3].ents] == [("EFE", "ORG"), ("Nueva York", "LOC")]
+    assert [t.ent_iob_ for t in docs[3]] == ["O", "B", "O", "O", "B", "I", "O", "O"]
+    assert [(e.text, e.label_) for e in docs[5].ents] == [("Estado", "ORG")]
+    assert not docs[8].ents and [t.ent_iob_ for t in docs[8]] == ["O", "O", "O"]
+
+
+def test_propagation_keeps_lower_case_words_and_other_entities_alone():
+    vocab = spacy.blank("es").vocab
+    docs = [_doc(vocab, "el gobierno habló", "O B-ORG O"), _doc(vocab, "el gobierno y San Juan", "O B-ORG O B-LOC I-LOC"),
+            _doc(vocab, "Juan vino", "B-PER O"), _doc(vocab, "Juan llegó", "B-PER O"), _doc(vocab, "el gobierno calló", "O O O")]
+    table = propagation_table(docs)
+    assert table == {("Juan",): "PER"}  # "gobierno": lower case; "San Juan": once
+    assert propagate(docs, table) == 0  # "Juan" inside "San Juan" belongs to that entity
+    assert propagate(docs, {}) == 0 and propagation_table([_doc(vocab, "a b", "O O")]) == {}
+    # a script without case has no capitalisation to go by
+    zh = [_doc(vocab, "北京 很 大", "B-LOC O O"), _doc(vocab, "北京 很 小", "B-LOC O O"), _doc(vocab, "在 北京", "O O")]
+    assert propagate(zh, propagation_table(zh)) == 1 and [e.text for e in zh[2].ents] == ["北京"]
 
 
 def _prepare(tmp_path: Path, bio: str, name: str) -> bytes:

@@ -95,6 +95,25 @@ def test_cli_view_writes_a_self_contained_report(tmp_path):
     assert bad.exit_code == 1 and "cannot write here (a parent is a file" in str(bad.exception)
 
 
+def test_view_reads_a_docbin_without_importing_other_packages_codecs(tmp_path):
+    """Reading 14k Docs for a report must not pay for spacy-transformers (torch, transformers):
+    the view command builds no Language and decodes with the codecs loaded in the process; its
+    report equals the one from Docs read with every installed codec."""
+    import subprocess
+    import sys
+
+    DocBin(docs=_corpus(), store_user_data=True).to_disk(tmp_path / "docs.spacy")
+    code = ("import sys\nfrom spacy_transalign.cli import app\n"
+            f"app(['view', {str(tmp_path / 'docs.spacy')!r}, {str(tmp_path / 'cli.html')!r}, '--lang', 'en'], standalone_mode=False)\n"
+            "print(sorted(m for m in ('spacy_transformers', 'transformers') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[]"
+    docs = DocBin().from_disk(tmp_path / "docs.spacy").get_docs(spacy.blank("en").vocab)
+    write_report(list(docs), tmp_path / "python.html")
+    assert (tmp_path / "cli.html").read_bytes() == (tmp_path / "python.html").read_bytes()
+
+
 # --- in Chromium -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

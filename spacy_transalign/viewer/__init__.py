@@ -21,8 +21,9 @@ __all__ = ["render", "serve", "write_report", "doc_record", "select_records"]
 
 
 def _records(docs: Union[Doc, Iterable[Doc]], direction: str) -> List[Dict[str, Any]]:
-    """One record per Doc; ``docs`` may be a DocBin being read (see msgpack_codecs)."""
-    with frozen_msgpack_codecs():
+    """One record per Doc; ``docs`` may be a DocBin being read (see msgpack_codecs: other
+    packages' data in user data is not decoded, the viewer never shows it)."""
+    with frozen_msgpack_codecs(entry_points=False):
         return [doc_record(doc, k, direction) for k, doc in enumerate([docs] if isinstance(docs, Doc) else docs)]
 
 

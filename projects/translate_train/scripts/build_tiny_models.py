@@ -14,12 +14,21 @@ from spacy_transalign.corpora import read_bio
 from spacy_transalign.testing import build_lora_adapter, build_nllb_like, build_xlmr_like
 
 
+def sentences(path: Path) -> List[List[str]]:
+    if path.suffix == ".spacy":
+        import spacy
+        from spacy.tokens import DocBin
+
+        return [[t.text for t in doc] for doc in DocBin().from_disk(path).get_docs(spacy.blank("xx").vocab)]
+    return [words for words, _ in read_bio(path, with_labels=False)]
+
+
 def main(
     output_dir: Path,
-    corpora: List[Path] = typer.Argument(..., help="BIO files whose words train the vocabularies"),
+    corpora: List[Path] = typer.Argument(..., help="BIO files or DocBins whose words train the vocabularies"),
     seed: int = 0,
 ) -> None:
-    lines = [" ".join(words) for path in corpora for words, _ in read_bio(path, with_labels=False)]
+    lines = [" ".join(words) for path in corpora for words in sentences(path)]
     nllb = build_nllb_like(output_dir / "tiny_nllb", lines, seed=seed)
     build_lora_adapter(nllb, output_dir / "tiny_nllb_lora", seed=seed)
     build_xlmr_like(output_dir / "tiny_xlmr", lines, seed=seed)

@@ -4,6 +4,8 @@ Views: the reverse projection (``--projected``, Docs from ``project_corpus.py --
 and target-language NER models trained on projected data (``--model``), which tag the text here.
 An entity needs ``--min-votes`` views with the same span and label; spans with fewer votes become
 missing (no loss in training), words no view tags stay ``O`` (:mod:`spacy_transalign.projection.agreement`).
+Then names agreed on in most sentences are tagged in the rest (``--propagate``,
+:mod:`spacy_transalign.projection.propagation`): agreement alone leaves frequent names missing.
 """
 import json
 from collections import Counter
@@ -18,6 +20,7 @@ from tqdm import tqdm
 from spacy_transalign.cli import run_script
 from spacy_transalign.files import write_docbin, write_json
 from spacy_transalign.projection.agreement import doc_spans, set_agreed_ents
+from spacy_transalign.projection.propagation import propagate, propagation_table
 
 
 def main(
@@ -27,10 +30,17 @@ def main(
     projected: List[Path] = typer.Option([], help="DocBins of the same text with projected entities (a view each)"),
     model: List[str] = typer.Option([], help="Trained target-language pipelines (a view each)"),
     min_votes: int = typer.Option(2, help="Views that must propose the same span and label"),
+    propagate_names: bool = typer.Option(True, "--propagate/--no-propagate", help="Tag a name agreed on in most of its sentences in all of them"),
+    min_count: int = typer.Option(2, help="Propagation: times a name must be agreed on"),
+    min_ratio: float = typer.Option(0.5, help="Propagation: share of its decided occurrences in which it was agreed on"),
+    add_to: Optional[Path] = typer.Option(None, help="Projected training data the silver data is added to ..."),
+    train_output: Optional[Path] = typer.Option(None, help="... giving this training DocBin"),
     lang: str = "es",
     batch_size: int = 256,
     gpu_id: int = -1,
 ) -> None:
+    if (add_to is None) != (train_output is None):
+        raise typer.BadParameter("--add-to and --train-output go together")
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
     vocab = spacy.blank(lang).vocab
@@ -47,12 +57,19 @@ def main(
         tagged = nlp.pipe((doc.copy() for doc in docs), batch_size=batch_size)
         views.append([doc_spans(d) for d in tqdm(tagged, total=len(docs), desc=f"tagging with {name}", unit="doc")])
         names.append(name)
-    out = DocBin(store_user_data=False)
     totals: Counter = Counter()
     for k, doc in enumerate(docs):
         present = [view[k] for view in views if view[k] is not None]
-        kept, unsure = set_agreed_ents(doc, present, min_votes)
-        totals["entities"] += kept
+        kept, _ = set_agreed_ents(doc, present, min_votes)
+        totals["agreed_entities"] += kept
+    if propagate_names:
+        table = propagation_table(docs, min_count=min_count, min_ratio=min_ratio)
+        totals["propagated_names"] = len(table)
+        totals["propagated_entities"] = propagate(docs, table)
+    out = DocBin(store_user_data=False)
+    for doc in docs:
+        unsure = sum(t.ent_iob_ == "" for t in doc)
+        totals["entities"] += len(doc.ents)
         totals["words_missing"] += unsure
         totals["sentences_with_missing"] += bool(unsure)
         out.add(doc)
@@ -63,6 +80,11 @@ def main(
         **totals,
     }
     write_docbin(output, out)
+    if add_to is not None:
+        train = DocBin(store_user_data=False).from_disk(add_to)
+        train.merge(out)
+        write_docbin(train_output, train)
+        summary["training_docs"] = len(train)
     write_json(summary_path, summary)
     typer.echo(json.dumps(summary, indent=2))
 

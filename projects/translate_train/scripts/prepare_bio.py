@@ -1,7 +1,8 @@
-"""Prepare a BIO file for `spacy convert --converter ner`: map labels, take a subset, split.
+"""Prepare a BIO file for training: map labels, take a subset, split.
 
-Writes CoNLL `token label` files (blank line between sentences, -DOCSTART- lines dropped) so
-spaCy's own converter does the parsing.
+An OUTPUT ending in ``.spacy`` is a DocBin made by spaCy's own converter in this process (what
+``spacy convert -c ner -n 1 -l LANG`` writes, without a second process start); otherwise a
+CoNLL ``token label`` file (blank line between sentences, -DOCSTART- lines dropped).
 """
 import random
 from pathlib import Path
@@ -11,6 +12,18 @@ import typer
 
 from spacy_transalign.cli import run_script
 from spacy_transalign.corpora import read_bio, write_bio
+from spacy_transalign.files import write_docbin
+
+
+def write(path: Path, sentences, lang: str) -> None:
+    if path.suffix != ".spacy":
+        write_bio(path, sentences)
+        return
+    from spacy.tokens import DocBin
+    from spacy.training.converters import conll_ner_to_docs
+
+    text = "\n\n".join("\n".join(f"{w} {t}" for w, t in zip(words, tags)) for words, tags in sentences)
+    write_docbin(path, DocBin(docs=conll_ner_to_docs(text, n_sents=1, lang=lang, no_print=True), store_user_data=True))
 
 
 def main(
@@ -22,6 +35,7 @@ def main(
     holdout: Optional[Path] = typer.Option(None, help="Write the last --holdout-share of the sentences here"),
     holdout_share: float = typer.Option(0.1),
     seed: int = 0,
+    lang: str = typer.Option("xx", help="Language of the Docs when OUTPUT is a .spacy DocBin"),
 ) -> None:
     dropped = {d for d in drop_labels.split(",") if d}
     sentences = read_bio(input)[offset:]
@@ -32,9 +46,9 @@ def main(
         order = list(range(len(sentences)))
         random.Random(seed).shuffle(order)
         cut = int(len(order) * (1 - holdout_share))
-        write_bio(holdout, [sentences[k] for k in sorted(order[cut:])])
+        write(holdout, [sentences[k] for k in sorted(order[cut:])], lang)
         sentences = [sentences[k] for k in sorted(order[:cut])]
-    write_bio(output, sentences)
+    write(output, sentences, lang)
     typer.echo(f"{len(sentences)} sentences -> {output}")
 
 

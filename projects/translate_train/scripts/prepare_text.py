@@ -53,10 +53,13 @@ def main(
     lang: str = "es",
     format: str = typer.Option("auto", help="auto | bio (labels ignored) | text (one sentence a line)"),
     encoding: str = typer.Option("utf-8", help="Encoding of INPUT (e.g. latin-1)"),
+    limit: int = typer.Option(0, help="Keep only the first N sentences (0: all)"),
 ) -> None:
     if format not in ("auto", "bio", "text"):
         raise typer.BadParameter(f"--format {format!r}: use auto, bio or text")
     docs, empty = unlabelled_docs(input, lang, format, encoding)
+    if limit:
+        docs = docs[:limit]
     if not docs:
         raise InputFileError(f"{input}: no sentences")
     write_docbin(output, DocBin(docs=docs))

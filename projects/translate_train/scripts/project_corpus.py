@@ -9,7 +9,9 @@
 Also written: a JSON summary of every entity's outcome, with ``--filtered-output`` the Docs
 whose every entity was projected (sentence-level filtering), and with ``--view-output`` the
 pipeline's own Docs (translation, alignment and outcomes in user data) for the viewer. The translation cache makes an
-interrupted run resume cheaply; outputs are written atomically.
+interrupted run resume cheaply; outputs are written atomically. The pipeline is
+:func:`spacy_transalign.scaleout.build_pipeline`'s, as in the ``project-corpus`` command (which
+shards, resumes, fans out to several languages and runs on Ray); here the corpus is one batch.
 """
 import json
 import time
@@ -23,37 +25,7 @@ from spacy_transalign.cli import run_script
 from spacy_transalign.encoder_states import SHARED_STATES
 from spacy_transalign.files import write_docbin, write_json
 from spacy_transalign.progress import pipe_by_component
-
-
-def translator_config(translator: str, method: str, src: str, tgt: str, model: str, src_code: str, tgt_code: str,
-                      max_new_tokens: int = 256) -> dict:
-    if translator == "apertium":
-        return {"@misc": "spacy-transalign.ApertiumTranslator.v1", "pair": f"{src}-{tgt}",
-                "format": "html" if method == "marker" else "txt"}
-    if translator == "nllb":
-        if method == "marker":
-            raise typer.BadParameter("marker projection needs a markup-preserving translator (apertium)")
-        return {"@misc": "spacy-transalign.HFTranslator.v1", "model": model, "src_lang": src_code, "tgt_lang": tgt_code,
-                "max_new_tokens": max_new_tokens}
-    raise typer.BadParameter(f"unknown translator {translator!r}")
-
-
-def aligner_config(aligner: str, model: str, layer: int, src_code: str, tgt_code: str, lora_path: str = "") -> dict:
-    if aligner == "eflomal":
-        return {"@misc": "spacy-transalign.EflomalAligner.v1"}
-    if aligner == "transalign":
-        return {"@misc": "spacy-transalign.EncoderAligner.v1", "model": model, "layer": layer,
-                "src_lang": src_code, "tgt_lang": tgt_code, "lora_path": lora_path or None}
-    raise typer.BadParameter(f"unknown aligner {aligner!r}")
-
-
-def parse_label_map(text: str) -> Optional[dict]:
-    if not text.strip():
-        return None
-    pairs = [item.split("=") for item in text.split(",") if item.strip()]
-    if any(len(p) != 2 or not all(x.strip() for x in p) for p in pairs):
-        raise typer.BadParameter(f"--label-map {text!r}: expected SOURCE=TARGET pairs separated by commas")
-    return {a.strip(): b.strip() for a, b in pairs}
+from spacy_transalign.scaleout import ProjectionSettings, build_pipeline, parse_label_map
 
 
 def main(
@@ -92,24 +64,19 @@ def main(
             f"--annotate-with {annotate_with!r}: no such spaCy pipeline (neither a folder nor an installed package). "
             "Run the workflow's train-source step, or install one (python -m spacy download en_core_web_sm) and pass "
             "--vars.english_ner en_core_web_sm --vars.label_map PERSON=PER,GPE=LOC,LOC=LOC,ORG=ORG")
-    # reverse: the Docs are target-language text, translated into the source language
-    doc_lang, other_lang = (tgt_lang, src_lang) if reverse else (src_lang, tgt_lang)
-    doc_code, other_code = (tgt_code, src_code) if reverse else (src_code, tgt_code)
-    nlp = spacy.blank(doc_lang)
+    try:
+        settings = ProjectionSettings(
+            method=method, src_lang=src_lang, translator=translator, aligner=aligner, strategy=strategy, mt_model=mt_model,
+            align_model=align_model, align_layer=align_layer, src_code=src_code, max_new_tokens=max_new_tokens,
+            lora_path=lora_path, annotate_with=annotate_with, label_map=parse_label_map(label_map),
+            cache_dir=str(cache_dir) if cache_dir else None, gpu_id=gpu_id)
+        # eflomal learns from what it is given, and the label vote sees every Doc: one batch for the corpus
+        nlp = build_pipeline(settings, tgt_lang, tgt_code, vote=True, batch_size=10**9)
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from err
     docs = list(DocBin().from_disk(input).get_docs(nlp.vocab))
     if reverse and any(doc.has_annotation("ENT_IOB") for doc in docs):
         raise typer.BadParameter(f"{input}: --method reverse takes unlabelled text, but its Docs carry entity annotation")
-    nlp.add_pipe("transalign_translator", config={
-        "translator": translator_config(translator, method, doc_lang, other_lang, mt_model, doc_code, other_code, max_new_tokens),
-        "target_lang": other_lang, "batch_size": 2000, "cache_dir": str(cache_dir) if cache_dir else None,
-        "mark_entities": method == "marker", "annotate_with": annotate_with if reverse else None})
-    # eflomal learns from what it is given: align the whole corpus in one batch
-    nlp.add_pipe("transalign_aligner", config={
-        "aligner": aligner_config(aligner, align_model, align_layer, doc_code, other_code, lora_path), "batch_size": len(docs) or 1})
-    strategy_name = {"support": "spacy-transalign.SupportProjection.v1", "hull": "spacy-transalign.HullProjection.v1"}[strategy]
-    nlp.add_pipe("transalign_projector", config={"strategy": {"@misc": strategy_name}, "batch_size": len(docs) or 1,
-                                                 "direction": "from_translation" if reverse else "to_translation",
-                                                 "label_map": parse_label_map(label_map)})
     reused_before = SHARED_STATES.hits
     started = time.perf_counter()
     out, filtered, view = DocBin(store_user_data=False), DocBin(store_user_data=False), DocBin(store_user_data=True)

@@ -16,17 +16,18 @@ def main(
     methods: List[str] = typer.Argument(None),
     test_file: str = typer.Option("esp.testa", help="The evaluated file (its name goes into the chart's title)"),
     silver: Optional[Path] = typer.Option(None, help="silver_quality.py's JSON: a second table"),
+    prefix: str = typer.Option("eval_", help="Read METRICS_DIR/PREFIX<method>.json"),
 ) -> None:
     rows = {}
-    for path in sorted(metrics_dir.glob("eval_*.json")):
-        name = path.stem[len("eval_"):]
+    for path in sorted(metrics_dir.glob(f"{prefix}*.json")):
+        name = path.stem[len(prefix):]
         if methods and name not in methods:
             continue
         data = json.loads(path.read_text())
         rows[name] = {"P": data["ents_p"], "R": data["ents_r"], "F1": data["ents_f"],
                       **{label: scores["f"] for label, scores in (data.get("ents_per_type") or {}).items()}}
     if not rows:
-        raise typer.BadParameter(f"no eval_*.json in {metrics_dir}")
+        raise typer.BadParameter(f"no {prefix}*.json in {metrics_dir}" + (f" for {', '.join(methods)}" if methods else ""))
     labels = sorted({k for r in rows.values() for k in r} - {"P", "R", "F1"})
     header = ["method", "P", "R", "F1"] + [f"F1 {label}" for label in labels]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

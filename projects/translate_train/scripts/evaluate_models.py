@@ -1,0 +1,40 @@
+"""Evaluate several pipelines on one gold DocBin in one process (spaCy's own ``evaluate``).
+
+Writes ``OUTPUT_DIR/<prefix><NAME>.json`` in ``spacy evaluate --output``'s format for each
+``NAME=MODEL``; one process instead of one per model saves spaCy's start-up each time.
+"""
+import importlib
+from pathlib import Path
+from typing import List
+
+import typer
+
+from spacy_transalign.cli import run_script
+
+# ``spacy.cli.evaluate`` the attribute is the CLI function; the module holds the plain one
+evaluate = importlib.import_module("spacy.cli.evaluate").evaluate
+
+
+def main(
+    test: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold DocBin"),
+    output_dir: Path = typer.Argument(...),
+    models: List[str] = typer.Argument(..., metavar="NAME=MODEL..."),
+    prefix: str = typer.Option("eval_", help="Output file names: PREFIX + NAME + .json"),
+    gpu_id: int = typer.Option(-1),
+) -> None:
+    pairs = []
+    for item in models:
+        name, sep, model = item.partition("=")
+        if not sep or not name or not model:
+            raise typer.BadParameter(f"{item!r}: expected NAME=MODEL")
+        if not Path(model).exists():
+            raise typer.BadParameter(f"{item!r}: {model} does not exist")
+        pairs.append((name, model))
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for name, model in pairs:
+        scores = evaluate(model, test, output=output_dir / f"{prefix}{name}.json", use_gpu=gpu_id)
+        typer.echo(f"{name}: P {100 * scores['ents_p']:.1f} R {100 * scores['ents_r']:.1f} F1 {100 * scores['ents_f']:.1f}")
+
+
+if __name__ == "__main__":
+    run_script(main)

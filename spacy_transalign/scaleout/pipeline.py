@@ -1,0 +1,110 @@
+"""The projection pipeline of a corpus run, built from plain settings (so a worker can build it).
+
+Settings are a small dataclass of strings and numbers: they travel to Ray actors as they are
+and say everything the translator, aligner and projector need. The projector's label vote is
+off here: over a sharded corpus it is a map (count per shard) and reduce step of its own
+(:mod:`.vote`), so it sees the whole corpus as the single-process run does.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Dict, Optional
+
+import spacy
+from spacy.language import Language
+
+from ..extensions import register_extensions
+from ..languages import UnknownLanguageError, to_spacy_lang
+
+METHODS = ("alignment", "marker", "reverse")
+
+
+@dataclass(frozen=True)
+class ProjectionSettings:
+    method: str = "alignment"  # alignment | marker (markers first, alignment as fallback) | reverse
+    src_lang: str = "en"
+    translator: str = "apertium"  # apertium | nllb
+    aligner: str = "eflomal"  # eflomal | transalign
+    strategy: str = "support"  # support | hull
+    mt_model: str = "facebook/nllb-200-distilled-600M"
+    align_model: str = "facebook/nllb-200-distilled-600M"
+    align_layer: int = 12
+    src_code: str = "eng_Latn"
+    tgt_code: str = "spa_Latn"
+    max_new_tokens: int = 256
+    lora_path: str = ""
+    annotate_with: Optional[str] = None  # reverse: the source-language NER pipeline
+    label_map: Optional[Dict[str, str]] = None
+    cache_dir: Optional[str] = None
+    gpu_id: int = -1
+    batch_size: int = 2000
+
+    def to_dict(self) -> Dict:
+        return asdict(self)
+
+
+def translator_config(settings: ProjectionSettings, src: str, tgt: str, src_code: str, tgt_code: str) -> dict:
+    if settings.translator == "apertium":
+        return {"@misc": "spacy-transalign.ApertiumTranslator.v1", "pair": f"{src}-{tgt}",
+                "format": "html" if settings.method == "marker" else "txt"}
+    if settings.translator == "nllb":
+        if settings.method == "marker":
+            raise ValueError("marker projection needs a markup-preserving translator (apertium)")
+        return {"@misc": "spacy-transalign.HFTranslator.v1", "model": settings.mt_model, "src_lang": src_code,
+                "tgt_lang": tgt_code, "max_new_tokens": settings.max_new_tokens}
+    raise ValueError(f"unknown translator {settings.translator!r} (apertium or nllb)")
+
+
+def aligner_config(settings: ProjectionSettings, src_code: str, tgt_code: str) -> dict:
+    if settings.aligner == "eflomal":
+        return {"@misc": "spacy-transalign.EflomalAligner.v1"}
+    if settings.aligner == "transalign":
+        return {"@misc": "spacy-transalign.EncoderAligner.v1", "model": settings.align_model, "layer": settings.align_layer,
+                "src_lang": src_code, "tgt_lang": tgt_code, "lora_path": settings.lora_path or None}
+    raise ValueError(f"unknown aligner {settings.aligner!r} (eflomal or transalign)")
+
+
+def parse_label_map(text: str) -> Optional[Dict[str, str]]:
+    """``PERSON=PER,GPE=LOC`` -> ``{"PERSON": "PER", "GPE": "LOC"}``; empty text: no map."""
+    if not text.strip():
+        return None
+    pairs = [item.split("=") for item in text.split(",") if item.strip()]
+    if any(len(p) != 2 or not all(x.strip() for x in p) for p in pairs):
+        raise ValueError(f"label map {text!r}: expected SOURCE=TARGET pairs separated by commas")
+    return {a.strip(): b.strip() for a, b in pairs}
+
+
+def spacy_lang(code: str) -> str:
+    """The spaCy language of a target's Docs: its own rules, or spaCy's multi-language ``xx``
+    (Galician, for one, has no spaCy rules but an Apertium pair)."""
+    try:
+        return to_spacy_lang(code)
+    except UnknownLanguageError:
+        return "xx"
+
+
+def build_pipeline(settings: ProjectionSettings, tgt_lang: str, tgt_code: str, vote: bool, batch_size: int) -> Language:
+    """A blank pipeline of the Docs' language with the three components.
+
+    For ``reverse`` the Docs are target-language text translated into the source language;
+    ``batch_size`` is the aligner's and projector's (eflomal learns from one batch)."""
+    if settings.method not in METHODS:
+        raise ValueError(f"unknown method {settings.method!r} ({', '.join(METHODS)})")
+    register_extensions()
+    reverse = settings.method == "reverse"
+    doc_lang, other_lang = (tgt_lang, settings.src_lang) if reverse else (settings.src_lang, tgt_lang)
+    doc_code, other_code = (tgt_code, settings.src_code) if reverse else (settings.src_code, tgt_code)
+    nlp = spacy.blank(spacy_lang(doc_lang))
+    nlp.add_pipe("transalign_translator", config={
+        "translator": translator_config(settings, doc_lang, other_lang, doc_code, other_code),
+        "target_lang": spacy_lang(other_lang), "batch_size": settings.batch_size, "cache_dir": settings.cache_dir,
+        "mark_entities": settings.method == "marker", "annotate_with": settings.annotate_with if reverse else None})
+    nlp.add_pipe("transalign_aligner", config={"aligner": aligner_config(settings, doc_code, other_code), "batch_size": batch_size})
+    strategies = {"support": "spacy-transalign.SupportProjection.v1", "hull": "spacy-transalign.HullProjection.v1"}
+    if settings.strategy not in strategies:
+        raise ValueError(f"unknown strategy {settings.strategy!r} (support or hull)")
+    strategy = strategies[settings.strategy]
+    nlp.add_pipe("transalign_projector", config={"strategy": {"@misc": strategy}, "batch_size": batch_size, "vote_labels": vote,
+                                                 "direction": "from_translation" if reverse else "to_translation",
+                                                 "label_map": settings.label_map})
+    return nlp
