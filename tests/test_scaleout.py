@@ -19,6 +19,15 @@ from spacy_transalign.projection.voting import count_labels, merge_label_counts,
 from spacy_transalign.scaleout import ProjectionSettings, build_pipeline, plan_shards, project_corpus, read_shard
 
 needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+
+
+def _has_catalan() -> bool:
+    from spacy_transalign.translators.apertium import installed_modes
+
+    return shutil.which("apertium") is not None and "eng-cat" in installed_modes()
+
+
+needs_catalan = pytest.mark.skipif(not _has_catalan(), reason="apertium-eng-cat not installed")
 BIO = "-DOCSTART- O\n\nJohn B-PER\nlives O\n\nin O\nParis B-LOC\n.\tO\n\nACME B-ORG\nrose O\n"
 
 
@@ -113,7 +122,7 @@ def test_sharded_ray_run_equals_one_pipeline_over_the_whole_corpus(tmp_path, sha
 
 def _cli(bio: Path, out: Path, cache: Path, model: Path) -> list:
     return [sys.executable, "-m", "spacy_transalign", "project-corpus", str(bio), str(out), "--tgt-langs", "es,ca",
-            "--aligner", "transalign", "--align-model", str(model), "--align-layer", "2", "--shard-size", "100",
+            "--aligner", "transalign", "--align-model", str(model), "--align-layer", "2", "--shard-size", "50",
             "--cache-dir", str(cache)]
 
 
@@ -123,9 +132,9 @@ def _cached_rows(cache: Path) -> int:
 
 
 @pytest.mark.slow
-@needs_apertium
+@needs_catalan
 def test_a_killed_run_resumes_to_the_same_bytes_translating_nothing_twice(tmp_path, shared_data, tiny_nllb):
-    bio = _conll_bio(shared_data, 400, tmp_path / "train.bio")
+    bio = _conll_bio(shared_data, 200, tmp_path / "train.bio")
     whole = subprocess.run(_cli(bio, tmp_path / "whole", tmp_path / "cache_whole", tiny_nllb), capture_output=True, text=True)
     assert whole.returncode == 0, whole.stderr
     run = subprocess.Popen(_cli(bio, tmp_path / "killed", tmp_path / "cache", tiny_nllb), stdout=subprocess.DEVNULL,

@@ -54,6 +54,9 @@ def main(
         names.append(path.stem)
     for name in model:
         nlp = spacy.load(name)
+        for labels in nlp.pipe_labels.values():  # the model sets labels by ID: the Docs' strings must know them
+            for label in labels:
+                vocab.strings.add(label)
         tagged = nlp.pipe((doc.copy() for doc in docs), batch_size=batch_size)
         views.append([doc_spans(d) for d in tqdm(tagged, total=len(docs), desc=f"tagging with {name}", unit="doc")])
         names.append(name)
