@@ -3,15 +3,17 @@
 Settings are a small dataclass of strings and numbers: they travel to Ray actors as they are
 and say everything the translator, aligner and projector need. The projector's label vote is
 off here: over a sharded corpus it is a map (count per shard) and reduce step of its own
-(:mod:`.vote`), so it sees the whole corpus as the single-process run does.
+(:mod:`.run` with :mod:`..projection.voting`), so it sees the whole corpus as the single-process run does.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Dict, Optional
+from pathlib import Path
+from typing import Dict, Iterable, Optional
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from ..extensions import register_extensions
 from ..languages import UnknownLanguageError, to_spacy_lang
@@ -29,8 +31,7 @@ class ProjectionSettings:
     mt_model: str = "facebook/nllb-200-distilled-600M"
     align_model: str = "facebook/nllb-200-distilled-600M"
     align_layer: int = 12
-    src_code: str = "eng_Latn"
-    tgt_code: str = "spa_Latn"
+    src_code: str = "eng_Latn"  # the target languages' codes are per language (build_pipeline)
     max_new_tokens: int = 256
     lora_path: str = ""
     annotate_with: Optional[str] = None  # reverse: the source-language NER pipeline
@@ -74,6 +75,21 @@ def parse_label_map(text: str) -> Optional[Dict[str, str]]:
     return {a.strip(): b.strip() for a, b in pairs}
 
 
+def check_annotator(name: str) -> None:
+    """The reverse method's source-language NER pipeline must exist before any work starts."""
+    if not (Path(name).exists() or spacy.util.is_package(name)):
+        raise ValueError(
+            f"--annotate-with {name!r}: no such spaCy pipeline (neither a folder nor an installed package). "
+            "Run the workflow's train-source step, or install one (python -m spacy download en_core_web_sm) and pass "
+            "--vars.english_ner en_core_web_sm --vars.label_map PERSON=PER,GPE=LOC,LOC=LOC,ORG=ORG")
+
+
+def check_unlabelled(docs: Iterable[Doc], source: str) -> None:
+    """The reverse method reads raw target-language text: annotated Docs mean the wrong input."""
+    if any(doc.has_annotation("ENT_IOB") for doc in docs):
+        raise ValueError(f"{source}: --method reverse takes unlabelled text, but its Docs carry entity annotation")
+
+
 def spacy_lang(code: str) -> str:
     """The spaCy language of a target's Docs: its own rules, or spaCy's multi-language ``xx``
     (Galician, for one, has no spaCy rules but an Apertium pair)."""
@@ -92,6 +108,10 @@ def build_pipeline(settings: ProjectionSettings, tgt_lang: str, tgt_code: str, v
         raise ValueError(f"unknown method {settings.method!r} ({', '.join(METHODS)})")
     register_extensions()
     reverse = settings.method == "reverse"
+    if reverse:
+        if not settings.annotate_with:
+            raise ValueError("--method reverse needs --annotate-with (an English NER pipeline)")
+        check_annotator(settings.annotate_with)
     doc_lang, other_lang = (tgt_lang, settings.src_lang) if reverse else (settings.src_lang, tgt_lang)
     doc_code, other_code = (tgt_code, settings.src_code) if reverse else (settings.src_code, tgt_code)
     nlp = spacy.blank(spacy_lang(doc_lang))

@@ -30,10 +30,11 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from spacy.tokens import Doc, DocBin, Span
 
+from ..extensions import vocab_for
 from ..files import write_docbin, write_json
 from ..languages import spacy_to_flores
 from ..projection.voting import count_labels, merge_label_counts, vote_winners
-from .pipeline import ProjectionSettings, build_pipeline, spacy_lang
+from .pipeline import ProjectionSettings, build_pipeline, check_unlabelled, spacy_lang
 from .shards import Shard, plan_shards, read_shard
 
 logger = logging.getLogger("spacy_transalign")
@@ -48,11 +49,10 @@ def _work(output: Path, lang: str) -> Path:
 class ShardProjector:
     """Runs the map step; one per process (a Ray actor holds one), pipelines built once per language."""
 
-    def __init__(self, settings: Dict[str, Any], output: str, tgt_codes: Dict[str, str], vote: bool) -> None:
+    def __init__(self, settings: Dict[str, Any], output: str, tgt_codes: Dict[str, str]) -> None:
         self.settings = ProjectionSettings(**settings)
         self.output = Path(output)
         self.tgt_codes = tgt_codes
-        self.vote = vote
         self.pipelines: Dict[str, Any] = {}
 
     def pipeline(self, lang: str):
@@ -74,8 +74,8 @@ class ShardProjector:
         nlp = self.pipeline(lang)
         reverse = self.settings.method == "reverse"
         docs = read_shard(shard, nlp, labels=not reverse)
-        if reverse and any(doc.has_annotation("ENT_IOB") for doc in docs):
-            raise ValueError(f"{shard.path}: the reverse method takes unlabelled text, but its Docs carry entity annotation")
+        if reverse:
+            check_unlabelled(docs, shard.path)
         translator = nlp.get_pipe("transalign_translator")
         translated_before = translator.summary["translated"]
         out = DocBin(store_user_data=False)
@@ -113,14 +113,14 @@ class _RayShardProjector(ShardProjector):
         return {"result": [json.dumps(r) for r in results]}
 
 
-def _map_local(tasks, settings, output, tgt_codes, vote, progress) -> Iterable[Dict]:
-    worker = ShardProjector(settings.to_dict(), str(output), tgt_codes, vote)
+def _map_local(tasks, settings, output, tgt_codes, progress) -> Iterable[Dict]:
+    worker = ShardProjector(settings.to_dict(), str(output), tgt_codes)
     for shard, lang in tasks:
         yield worker.run(shard, lang)
         progress()
 
 
-def _map_ray(tasks, settings, output, tgt_codes, vote, progress, num_actors: int, num_gpus: float) -> Iterable[Dict]:
+def _map_ray(tasks, settings, output, tgt_codes, progress, num_actors: int, num_gpus: float) -> Iterable[Dict]:
     try:
         import ray
     except ImportError as err:
@@ -135,15 +135,13 @@ def _map_ray(tasks, settings, output, tgt_codes, vote, progress, num_actors: int
     dataset = ray.data.from_items(items, override_num_blocks=len(items))
     results = dataset.map_batches(
         _RayShardProjector, batch_size=1, compute=ray.data.ActorPoolStrategy(size=num_actors), num_gpus=num_gpus or None,
-        fn_constructor_kwargs={"settings": settings.to_dict(), "output": str(output.resolve()), "tgt_codes": tgt_codes, "vote": vote})
+        fn_constructor_kwargs={"settings": settings.to_dict(), "output": str(output.resolve()), "tgt_codes": tgt_codes})
     for row in results.iter_rows():
         yield json.loads(row["result"])
         progress()
 
 
 def _relabel(work_file: Path, final_file: Path, winners: Dict[str, str], lang: str) -> int:
-    from ..extensions import vocab_for
-
     docs = list(DocBin().from_disk(work_file).get_docs(vocab_for(spacy_lang(lang))))
     changed = 0
     out = DocBin(store_user_data=False)
@@ -191,8 +189,8 @@ def project_corpus(
     done = {(lang, s.name) for lang in tgt_langs for s in shards if (_work(output, lang) / f"{s.name}.json").exists()}
     tasks = [(s, lang) for lang in tgt_langs for s in shards if (lang, s.name) not in done]
     bar = tqdm(total=len(tasks), desc="shards", unit="shard", disable=not show_progress)
-    mapper = _map_local(tasks, settings, output, codes, vote, bar.update) if engine == "local" else \
-        _map_ray(tasks, settings, output, codes, vote, bar.update, num_actors, num_gpus)
+    mapper = _map_local(tasks, settings, output, codes, bar.update) if engine == "local" else \
+        _map_ray(tasks, settings, output, codes, bar.update, num_actors, num_gpus)
     failed = [r for r in mapper if "error" in r]
     bar.close()
     summary: Dict[str, Any] = {"settings": settings.to_dict(), "engine": engine, "shard_size": shard_size, "vote": vote,

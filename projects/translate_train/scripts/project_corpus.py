@@ -26,6 +26,7 @@ from spacy_transalign.encoder_states import SHARED_STATES
 from spacy_transalign.files import write_docbin, write_json
 from spacy_transalign.progress import pipe_by_component
 from spacy_transalign.scaleout import ProjectionSettings, build_pipeline, parse_label_map
+from spacy_transalign.scaleout.pipeline import check_unlabelled
 
 
 def main(
@@ -57,13 +58,6 @@ def main(
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
     reverse = method == "reverse"
-    if reverse and not annotate_with:
-        raise typer.BadParameter("--method reverse needs --annotate-with (an English NER pipeline)")
-    if reverse and not (Path(annotate_with).exists() or spacy.util.is_package(annotate_with)):
-        raise typer.BadParameter(
-            f"--annotate-with {annotate_with!r}: no such spaCy pipeline (neither a folder nor an installed package). "
-            "Run the workflow's train-source step, or install one (python -m spacy download en_core_web_sm) and pass "
-            "--vars.english_ner en_core_web_sm --vars.label_map PERSON=PER,GPE=LOC,LOC=LOC,ORG=ORG")
     try:
         settings = ProjectionSettings(
             method=method, src_lang=src_lang, translator=translator, aligner=aligner, strategy=strategy, mt_model=mt_model,
@@ -75,8 +69,11 @@ def main(
     except ValueError as err:
         raise typer.BadParameter(str(err)) from err
     docs = list(DocBin().from_disk(input).get_docs(nlp.vocab))
-    if reverse and any(doc.has_annotation("ENT_IOB") for doc in docs):
-        raise typer.BadParameter(f"{input}: --method reverse takes unlabelled text, but its Docs carry entity annotation")
+    if reverse:
+        try:
+            check_unlabelled(docs, str(input))
+        except ValueError as err:
+            raise typer.BadParameter(str(err)) from err
     reused_before = SHARED_STATES.hits
     started = time.perf_counter()
     out, filtered, view = DocBin(store_user_data=False), DocBin(store_user_data=False), DocBin(store_user_data=True)
