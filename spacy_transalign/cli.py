@@ -270,10 +270,13 @@ def project_corpus_command(
     num_gpus: float = typer.Option(0, help="ray: GPUs per actor"),
     shard_size: int = typer.Option(2000, help="Sentences per shard (eflomal aligns a shard at a time: keep it >= 2000)"),
     vote: bool = typer.Option(True, "--vote/--no-vote", help="Corpus-wide majority label per projected surface form"),
+    filtered: bool = typer.Option(False, help="Also write OUTPUT_DIR/filtered/<lang>/: the Docs in which no entity was dropped"),
+    view: bool = typer.Option(False, help="Also write OUTPUT_DIR/view/<lang>/: the pipeline's Docs for `spacy_transalign view`"),
 ) -> None:
     """Project a corpus into one or more languages, in shards: OUTPUT_DIR/<lang>/shard-NNNNN.spacy
     and OUTPUT_DIR/summary.json. A rerun resumes: finished shards are skipped."""
     from .scaleout import ProjectionSettings, parse_label_map, project_corpus
+    from .scaleout.run import failure_message
 
     langs = [lang.strip() for lang in tgt_langs.split(",") if lang.strip()]
     codes = [c.strip() for c in tgt_code.split(",") if c.strip()]
@@ -289,13 +292,12 @@ def project_corpus_command(
         annotate_with=annotate_with, label_map=parse_label_map(label_map), cache_dir=str(cache_dir) if cache_dir else None,
         gpu_id=gpu_id)
     summary = project_corpus(inputs, output, langs, settings, tgt_codes=dict(zip(langs, codes)), engine=engine,
-                             num_actors=num_actors, num_gpus=num_gpus, shard_size=shard_size, vote=vote)
-    failed = {lang: entry["failed_shards"] for lang, entry in summary["languages"].items() if entry["failed_shards"]}
-    _echo_json({lang: {k: v for k, v in entry.items() if k != "outputs"} for lang, entry in summary["languages"].items()})
+                             num_actors=num_actors, num_gpus=num_gpus, shard_size=shard_size, vote=vote,
+                             extras=[name for name, wanted in (("filtered", filtered), ("view", view)) if wanted])
+    _echo_json({lang: {k: v for k, v in entry.items() if not k.endswith("outputs")} for lang, entry in summary["languages"].items()})
+    failed = failure_message(summary, output)
     if failed:
-        first = next(iter(failed.values()))[0]
-        raise RuntimeError(f"{sum(map(len, failed.values()))} shard(s) failed, e.g. {first['shard']}: {first['error']} "
-                           f"(others kept; see {output / 'summary.json'}; fix and rerun to resume)")
+        raise RuntimeError(failed)
 
 
 @app.command()

@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 from tqdm import tqdm
 
 
-def pipe_by_component(nlp: Language, docs: Iterable[Doc], *, disable: bool = False) -> List[Doc]:
+def pipe_by_component(nlp: Language, docs: Iterable[Doc], *, disable: bool = False, leave: bool = True) -> List[Doc]:
     """``nlp.pipe`` over a list, component by component, each with a bar named after it.
 
     Each component's own ``pipe`` is used, so its batching and the pipeline's error handler
@@ -19,7 +19,7 @@ def pipe_by_component(nlp: Language, docs: Iterable[Doc], *, disable: bool = Fal
     """
     docs = list(docs)
     for name, component in nlp.pipeline:
-        with tqdm(total=len(docs), desc=name, unit="doc", disable=disable) as bar:
+        with tqdm(total=len(docs), desc=name, unit="doc", disable=disable, leave=leave) as bar:
             done: List[Doc] = []
             stream = component.pipe(docs) if hasattr(component, "pipe") else map(component, docs)
             for doc in stream:

@@ -43,11 +43,15 @@ def build_nllb_like(
     max_positions: int = 256,
     init_std: float = 0.5,
     seed: int = 0,
+    model_vocab_size: Optional[int] = None,
 ) -> Path:
     """Train a sentencepiece vocabulary on ``corpus`` and save tokenizer + random model to ``path``.
 
     ``init_std`` is far above a trained model's 0.02 so that even a random network's output
     depends on its input (with tiny weights every sentence "translates" to the same tokens).
+    ``model_vocab_size`` (e.g. NLLB's 256,206) gives the model a real model's embedding and
+    output layer: the rows past the tokenizer's vocabulary are zero, so their logit is 0 and
+    greedy decoding keeps to tokens the tokenizer can decode, at the real model's cost.
     """
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizerFast
@@ -60,7 +64,7 @@ def build_nllb_like(
         )
         tokenizer.save_pretrained(path)
     config = M2M100Config(
-        vocab_size=len(tokenizer),
+        vocab_size=max(len(tokenizer), model_vocab_size or 0),
         d_model=d_model,
         encoder_layers=layers,
         decoder_layers=layers if decoder_layers is None else decoder_layers,
@@ -77,7 +81,10 @@ def build_nllb_like(
         init_std=init_std,
     )
     torch.manual_seed(seed)
-    M2M100ForConditionalGeneration(config).save_pretrained(path)
+    model = M2M100ForConditionalGeneration(config)
+    with torch.no_grad():
+        model.get_input_embeddings().weight[len(tokenizer):] = 0  # tied to the output layer
+    model.save_pretrained(path)
     return path
 
 

@@ -187,3 +187,71 @@ def test_a_shard_with_a_bad_line_fails_alone_and_is_named(tmp_path, english_news
     assert sorted(p.name for p in (tmp_path / "out" / "es" / ".work").glob("*.json")) == [
         "shard-00000.json", "shard-00001.json", "shard-00003.json"]
     assert "outputs" not in entry  # the vote needs every shard: no final output until the rerun
+
+
+def _words_and_ents(docs):
+    return [([t.text for t in d], [(e.start, e.end, e.label_) for e in d.ents]) for d in docs]
+
+
+@pytest.mark.slow
+@needs_apertium
+def test_the_workflow_script_is_one_call_of_the_library_and_shards_change_nothing(tmp_path, shared_data, tiny_nllb):
+    """scripts/project_corpus.py over one shard and over three gives the Docs, the filtered Docs and
+    the view Docs of one pipeline run with the label vote (the old script's way), and cleans up."""
+    from spacy_transalign.extensions import register_extensions
+
+    from spacy_transalign.corpora import read_bio, write_bio
+
+    sentences = read_bio(shared_data / "conll2003_en" / "train.txt")[:117]
+    # one name, labelled ORG in the first shard and LOC in the other two: the vote crosses shards
+    for at, label in ((10, "ORG"), (50, "LOC"), (90, "LOC")):
+        sentences.insert(at, (["Mali", "won", "again", "."], [f"B-{label}", "O", "O", "O"]))
+    bio = tmp_path / "train.bio"
+    write_bio(bio, sentences)
+    settings = ProjectionSettings(aligner="transalign", align_model=str(tiny_nllb), align_layer=2)
+    nlp = build_pipeline(settings, "es", "spa_Latn", vote=True, batch_size=10**9)
+    (shard,) = plan_shards([bio], 10**6)
+    piped = list(nlp.pipe(read_shard(shard, nlp)))
+    reference = [doc._.translation for doc in piped]
+    kept = [doc._.translation for doc in piped if not any(o["reason"].startswith("dropped") for o in doc._.projection)]
+    assert 0 < len(kept) < len(reference) and nlp.get_pipe("transalign_projector").summary["relabelled_by_vote"] > 0
+    script = Path(__file__).parent.parent / "projects" / "translate_train" / "scripts" / "project_corpus.py"
+    register_extensions()
+    for name, shard_size in (("whole", "0"), ("sharded", "40")):
+        out = tmp_path / name
+        run = subprocess.run([sys.executable, str(script), str(bio), f"{out}.spacy", f"{out}.json", "--aligner", "transalign",
+                              "--align-model", str(tiny_nllb), "--align-layer", "2", "--shard-size", shard_size,
+                              "--filtered-output", f"{out}_filtered.spacy", "--view-output", f"{out}_view.spacy"],
+                             capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        summary = json.loads(Path(f"{out}.json").read_text())
+        assert summary["shards"] == (1 if name == "whole" else 3) and summary["docs_out"] == len(reference)
+        assert summary["docs_without_dropped_entities"] == len(kept)
+        assert _words_and_ents(_docs(Path(f"{out}.spacy"))) == _words_and_ents(reference), name
+        assert _words_and_ents(_docs(Path(f"{out}_filtered.spacy"))) == _words_and_ents(kept), name
+        view = _docs(Path(f"{out}_view.spacy"), "en")
+        assert _words_and_ents(d._.translation for d in view) == _words_and_ents(reference), name
+        assert [d._.alignment.pairs for d in view] == [d._.alignment.pairs for d in piped]
+        scores = [score for d in view for score in d._.alignment.scores]
+        assert len(scores) > 1000 and scores == pytest.approx([score for d in piped for score in d._.alignment.scores], abs=1e-5)  # other batches: float noise
+        assert not Path(f"{out}.spacy.shards").exists()
+
+
+@needs_apertium
+def test_a_rerun_with_other_settings_is_refused_rather_than_mixed(tmp_path, english_news, tiny_nllb):
+    from spacy_transalign.corpora import write_bio
+
+    bio = tmp_path / "news.bio"
+    write_bio(bio, english_news[:12])
+    settings = ProjectionSettings(aligner="transalign", align_model=str(tiny_nllb), align_layer=2)
+    project_corpus([bio], tmp_path / "out", ["es"], settings, shard_size=6, show_progress=False)
+    again = project_corpus([bio], tmp_path / "out", ["es"], settings, shard_size=6, show_progress=False)
+    assert again["shards_resumed"] == 2
+    hull = ProjectionSettings(aligner="transalign", align_model=str(tiny_nllb), align_layer=2, strategy="hull")
+    with pytest.raises(ValueError, match=r"out holds a run with other settings\.strategy: resuming would mix"):
+        project_corpus([bio], tmp_path / "out", ["es"], hull, shard_size=6, show_progress=False)
+    with pytest.raises(ValueError, match="other shard_size"):
+        project_corpus([bio], tmp_path / "out", ["es"], settings, shard_size=4, show_progress=False)
+    with pytest.raises(ValueError, match="unknown strategy 'hul'"):
+        project_corpus([bio], tmp_path / "other", ["es"], ProjectionSettings(strategy="hul"), show_progress=False)
+    assert not (tmp_path / "other" / "run.json").exists()

@@ -99,19 +99,32 @@ def spacy_lang(code: str) -> str:
         return "xx"
 
 
+STRATEGIES = {"support": "spacy-transalign.SupportProjection.v1", "hull": "spacy-transalign.HullProjection.v1"}
+
+
+def check_settings(settings: ProjectionSettings) -> None:
+    """Every choice known and the reverse method's pipeline present, before any shard starts:
+    a typo is one clear error, not a failure per shard."""
+    if settings.method not in METHODS:
+        raise ValueError(f"unknown method {settings.method!r} ({', '.join(METHODS)})")
+    translator_config(settings, "en", "es", "eng_Latn", "spa_Latn")
+    aligner_config(settings, "eng_Latn", "spa_Latn")
+    if settings.strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {settings.strategy!r} (support or hull)")
+    if settings.method == "reverse":
+        if not settings.annotate_with:
+            raise ValueError("--method reverse needs --annotate-with (an English NER pipeline)")
+        check_annotator(settings.annotate_with)
+
+
 def build_pipeline(settings: ProjectionSettings, tgt_lang: str, tgt_code: str, vote: bool, batch_size: int) -> Language:
     """A blank pipeline of the Docs' language with the three components.
 
     For ``reverse`` the Docs are target-language text translated into the source language;
     ``batch_size`` is the aligner's and projector's (eflomal learns from one batch)."""
-    if settings.method not in METHODS:
-        raise ValueError(f"unknown method {settings.method!r} ({', '.join(METHODS)})")
+    check_settings(settings)
     register_extensions()
     reverse = settings.method == "reverse"
-    if reverse:
-        if not settings.annotate_with:
-            raise ValueError("--method reverse needs --annotate-with (an English NER pipeline)")
-        check_annotator(settings.annotate_with)
     doc_lang, other_lang = (tgt_lang, settings.src_lang) if reverse else (settings.src_lang, tgt_lang)
     doc_code, other_code = (tgt_code, settings.src_code) if reverse else (settings.src_code, tgt_code)
     nlp = spacy.blank(spacy_lang(doc_lang))
@@ -120,11 +133,7 @@ def build_pipeline(settings: ProjectionSettings, tgt_lang: str, tgt_code: str, v
         "target_lang": spacy_lang(other_lang), "batch_size": settings.batch_size, "cache_dir": settings.cache_dir,
         "mark_entities": settings.method == "marker", "annotate_with": settings.annotate_with if reverse else None})
     nlp.add_pipe("transalign_aligner", config={"aligner": aligner_config(settings, doc_code, other_code), "batch_size": batch_size})
-    strategies = {"support": "spacy-transalign.SupportProjection.v1", "hull": "spacy-transalign.HullProjection.v1"}
-    if settings.strategy not in strategies:
-        raise ValueError(f"unknown strategy {settings.strategy!r} (support or hull)")
-    strategy = strategies[settings.strategy]
-    nlp.add_pipe("transalign_projector", config={"strategy": {"@misc": strategy}, "batch_size": batch_size, "vote_labels": vote,
+    nlp.add_pipe("transalign_projector", config={"strategy": {"@misc": STRATEGIES[settings.strategy]}, "batch_size": batch_size, "vote_labels": vote,
                                                  "direction": "from_translation" if reverse else "to_translation",
                                                  "label_map": settings.label_map})
     return nlp

@@ -11,7 +11,15 @@ Three steps, each resumable:
 3. **relabel**: every shard's Docs take the corpus-wide majority labels and are written to
    ``OUTPUT/<lang>/shard-NNNNN.spacy``; ``OUTPUT/summary.json`` sums it up.
 
-A rerun skips every shard whose JSON exists and rewrites the same bytes. A shard that fails is
+Optional extra outputs (``extras``): ``filtered`` keeps the Docs in which no entity was dropped
+(``OUTPUT/filtered/<lang>/``), ``view`` the pipeline's Docs with translation, alignment and
+outcomes in user data for the viewer (``OUTPUT/view/<lang>/``); both take the vote's labels too.
+Training on ``OUTPUT/<lang>`` (spaCy reads every ``.spacy`` file under a folder, except in dot
+folders) sees only the main shards.
+
+A rerun skips every shard whose JSON exists and rewrites the same bytes; ``OUTPUT/run.json``
+records the settings, inputs and shard size, and a rerun with others is refused (its shards would
+mix two runs). A shard that fails is
 named in the summary with its error; the others' work is kept, and that language's final
 shards are written only when all its shards are done (the vote needs them all).
 
@@ -30,16 +38,22 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from spacy.tokens import Doc, DocBin, Span
 
-from ..extensions import vocab_for
+from ..encoder_states import SHARED_STATES
+from ..extensions import register_extensions, vocab_for
 from ..files import write_docbin, write_json
 from ..languages import spacy_to_flores
+from ..progress import pipe_by_component
 from ..projection.voting import count_labels, merge_label_counts, vote_winners
-from .pipeline import ProjectionSettings, build_pipeline, check_unlabelled, spacy_lang
+from .pipeline import ProjectionSettings, build_pipeline, check_settings, check_unlabelled, spacy_lang
 from .shards import Shard, plan_shards, read_shard
 
 logger = logging.getLogger("spacy_transalign")
 
 MIN_EFLOMAL_SHARD = 2000
+EXTRAS = ("filtered", "view")
+# per-shard counts that add up over a corpus
+COUNTS = ("docs_in", "docs_out", "docs_with_empty_translation", "translated", "sentences", "entities_in", "entities_out",
+          "docs_filtered", "encoder_states_reused")
 
 
 def _work(output: Path, lang: str) -> Path:
@@ -49,10 +63,13 @@ def _work(output: Path, lang: str) -> Path:
 class ShardProjector:
     """Runs the map step; one per process (a Ray actor holds one), pipelines built once per language."""
 
-    def __init__(self, settings: Dict[str, Any], output: str, tgt_codes: Dict[str, str]) -> None:
+    def __init__(self, settings: Dict[str, Any], output: str, tgt_codes: Dict[str, str], extras: Sequence[str] = (),
+                 component_bars: bool = False) -> None:
         self.settings = ProjectionSettings(**settings)
+        self.component_bars = component_bars
         self.output = Path(output)
         self.tgt_codes = tgt_codes
+        self.extras = tuple(extras)
         self.pipelines: Dict[str, Any] = {}
 
     def pipeline(self, lang: str):
@@ -77,12 +94,14 @@ class ShardProjector:
         if reverse:
             check_unlabelled(docs, shard.path)
         translator = nlp.get_pipe("transalign_translator")
-        translated_before = translator.summary["translated"]
-        out = DocBin(store_user_data=False)
+        before = dict(translator.summary), SHARED_STATES.hits
+        out, filtered, view = DocBin(store_user_data=False), DocBin(store_user_data=False), DocBin(store_user_data=True)
         counts: Dict[str, Dict[str, int]] = {}
-        empty = 0
-        for doc in nlp.pipe(docs):
+        empty = entities_in = 0
+        for doc in pipe_by_component(nlp, docs, disable=not self.component_bars, leave=False):
             translation = doc._.translation
+            source = translation if reverse else doc
+            entities_in += len(source.ents) if source is not None else 0
             if translation is None or len(translation) == 0:
                 empty += 1
                 continue
@@ -90,19 +109,32 @@ class ShardProjector:
             if doc._.projection is not None:
                 count_labels(((ent.text, ent.label_) for ent in target.ents), counts)
             out.add(target)
+            if not any(o["reason"].startswith("dropped") for o in doc._.projection or []):
+                filtered.add(target)
+            view.add(doc)
         work = _work(self.output, lang)
+        for extra, docbin in (("filtered", filtered), ("view", view)):
+            if extra in self.extras:
+                write_docbin(work / f"{shard.name}.{extra}.spacy", docbin)
         write_docbin(work / f"{shard.name}.spacy", out)
         projector = nlp.get_pipe("transalign_projector")
         summary = {
             "shard": shard.name, "lang": lang, "input": shard.path, "first": shard.first, "docs_in": len(docs),
-            "docs_out": len(out), "docs_with_empty_translation": empty,
-            "translated": translator.summary["translated"] - translated_before,
+            "docs_out": len(out), "docs_with_empty_translation": empty, "docs_filtered": len(filtered),
+            "translated": translator.summary["translated"] - before[0].get("translated", 0),
+            "sentences": translator.summary["sentences"] - before[0].get("sentences", 0),
+            "entities_in": entities_in, "entities_out": sum(_entities(out, lang)),
+            "encoder_states_reused": SHARED_STATES.hits - before[1],
             "outcomes": dict(projector.summary), "label_counts": counts,
             "seconds": round(time.perf_counter() - started, 2),
         }
         projector.summary.clear()
         write_json(work / f"{shard.name}.json", summary)  # last: marks the shard done
         return summary
+
+
+def _entities(docbin: DocBin, lang: str) -> Iterable[int]:
+    return (len(doc.ents) for doc in docbin.get_docs(vocab_for(spacy_lang(lang))))
 
 
 class _RayShardProjector(ShardProjector):
@@ -113,14 +145,14 @@ class _RayShardProjector(ShardProjector):
         return {"result": [json.dumps(r) for r in results]}
 
 
-def _map_local(tasks, settings, output, tgt_codes, progress) -> Iterable[Dict]:
-    worker = ShardProjector(settings.to_dict(), str(output), tgt_codes)
+def _map_local(tasks, settings, output, tgt_codes, extras, progress, show_progress: bool) -> Iterable[Dict]:
+    worker = ShardProjector(settings.to_dict(), str(output), tgt_codes, extras, component_bars=show_progress)
     for shard, lang in tasks:
         yield worker.run(shard, lang)
         progress()
 
 
-def _map_ray(tasks, settings, output, tgt_codes, progress, num_actors: int, num_gpus: float) -> Iterable[Dict]:
+def _map_ray(tasks, settings, output, tgt_codes, extras, progress, num_actors: int, num_gpus: float) -> Iterable[Dict]:
     try:
         import ray
     except ImportError as err:
@@ -135,25 +167,47 @@ def _map_ray(tasks, settings, output, tgt_codes, progress, num_actors: int, num_
     dataset = ray.data.from_items(items, override_num_blocks=len(items))
     results = dataset.map_batches(
         _RayShardProjector, batch_size=1, compute=ray.data.ActorPoolStrategy(size=num_actors), num_gpus=num_gpus or None,
-        fn_constructor_kwargs={"settings": settings.to_dict(), "output": str(output.resolve()), "tgt_codes": tgt_codes})
+        fn_constructor_kwargs={"settings": settings.to_dict(), "output": str(output.resolve()), "tgt_codes": tgt_codes,
+                              "extras": list(extras)})
     for row in results.iter_rows():
         yield json.loads(row["result"])
         progress()
 
 
-def _relabel(work_file: Path, final_file: Path, winners: Dict[str, str], lang: str) -> int:
-    docs = list(DocBin().from_disk(work_file).get_docs(vocab_for(spacy_lang(lang))))
+def _relabel(work_file: Path, final_file: Path, winners: Dict[str, str], lang: str, target=None) -> int:
+    """Write ``work_file``'s Docs with the corpus-wide labels; ``target`` picks the Doc whose
+    entities were projected (for view Docs: the translation, or the Doc itself in reverse)."""
+    docs = list(DocBin().from_disk(work_file).get_docs(vocab_for(lang)))
     changed = 0
-    out = DocBin(store_user_data=False)
+    out = DocBin(store_user_data=target is not None)
     for doc in docs:
-        new = [Span(doc, e.start, e.end, label=winners.get(e.text, e.label_)) for e in doc.ents]
-        moved = sum(n.label_ != e.label_ for n, e in zip(new, doc.ents))
+        projected = target(doc) if target is not None else doc
+        new = [Span(projected, e.start, e.end, label=winners.get(e.text, e.label_)) for e in projected.ents]
+        moved = sum(n.label_ != e.label_ for n, e in zip(new, projected.ents))
         if moved:
-            doc.set_ents(new, default="unmodified")  # same spans, new labels; missing words stay missing
+            projected.set_ents(new, default="unmodified")  # same spans, new labels; missing words stay missing
             changed += moved
         out.add(doc)
     write_docbin(final_file, out)
     return changed
+
+
+def _check_same_run(output: Path, identity: Dict[str, Any]) -> None:
+    """Resume only the run that wrote OUTPUT: other settings or inputs would mix two runs' shards."""
+    path = output / "run.json"
+    if path.exists():
+        before = json.loads(path.read_text(encoding="utf-8"))
+        if before != identity:
+            differ = sorted(k for k in set(before) | set(identity) if before.get(k) != identity.get(k))
+            differ += sorted(f"settings.{k}" for k in identity["settings"] if before.get("settings", {}).get(k) != identity["settings"][k])
+            raise ValueError(f"{output} holds a run with other {', '.join(d for d in differ if d != 'settings') or 'settings'}: "
+                             "resuming would mix two runs' shards; use another output folder or delete this one")
+    else:
+        write_json(path, identity)
+
+
+def _inputs_identity(inputs: Sequence[Path]) -> List[Dict[str, Any]]:
+    return [{"path": str(Path(p).resolve()), "bytes": Path(p).stat().st_size, "mtime_ns": Path(p).stat().st_mtime_ns} for p in inputs]
 
 
 def project_corpus(
@@ -168,6 +222,7 @@ def project_corpus(
     num_gpus: float = 0,
     shard_size: int = MIN_EFLOMAL_SHARD,
     vote: bool = True,
+    extras: Sequence[str] = (),
     show_progress: bool = True,
 ) -> Dict[str, Any]:
     """Project ``inputs`` (DocBins, BIO or plain-text files) into every language of ``tgt_langs``.
@@ -179,18 +234,25 @@ def project_corpus(
         raise ValueError(f"engine must be 'local' or 'ray', not {engine!r}")
     if not tgt_langs:
         raise ValueError("no target language given")
+    unknown = sorted(set(extras) - set(EXTRAS))
+    if unknown:
+        raise ValueError(f"unknown extra output(s) {', '.join(unknown)} ({', '.join(EXTRAS)})")
+    check_settings(settings)
     output = Path(output)
     needs_codes = settings.translator == "nllb" or settings.aligner == "transalign"  # NLLB's FLORES-200 language tags
     codes = {lang: (tgt_codes or {}).get(lang) or (spacy_to_flores(lang) if needs_codes else lang) for lang in tgt_langs}
     shards = plan_shards([Path(p) for p in inputs], shard_size)
+    output.mkdir(parents=True, exist_ok=True)
+    _check_same_run(output, {"settings": settings.to_dict(), "inputs": _inputs_identity(inputs), "shard_size": shard_size,
+                             "extras": sorted(extras), "tgt_codes": codes})
     if settings.aligner == "eflomal" and len(shards) > 1 and shard_size < MIN_EFLOMAL_SHARD:
         logger.warning("eflomal aligns each shard on its own: shards of %d sentences align worse than %d or more",
                        shard_size, MIN_EFLOMAL_SHARD)
     done = {(lang, s.name) for lang in tgt_langs for s in shards if (_work(output, lang) / f"{s.name}.json").exists()}
     tasks = [(s, lang) for lang in tgt_langs for s in shards if (lang, s.name) not in done]
     bar = tqdm(total=len(tasks), desc="shards", unit="shard", disable=not show_progress)
-    mapper = _map_local(tasks, settings, output, codes, bar.update) if engine == "local" else \
-        _map_ray(tasks, settings, output, codes, bar.update, num_actors, num_gpus)
+    mapper = _map_local(tasks, settings, output, codes, extras, bar.update, show_progress) if engine == "local" else \
+        _map_ray(tasks, settings, output, codes, extras, bar.update, num_actors, num_gpus)
     failed = [r for r in mapper if "error" in r]
     bar.close()
     summary: Dict[str, Any] = {"settings": settings.to_dict(), "engine": engine, "shard_size": shard_size, "vote": vote,
@@ -203,15 +265,31 @@ def project_corpus(
         outcomes: Counter = Counter()
         for part in parts:
             outcomes.update(part["outcomes"])
-        entry.update(docs_in=sum(p["docs_in"] for p in parts), docs_out=sum(p["docs_out"] for p in parts),
-                     docs_with_empty_translation=sum(p["docs_with_empty_translation"] for p in parts),
-                     translated=sum(p["translated"] for p in parts), outcomes=dict(sorted(outcomes.items())))
+        entry.update({key: sum(p.get(key, 0) for p in parts) for key in COUNTS}, outcomes=dict(sorted(outcomes.items())))
         if len(parts) == len(shards):
             # as in one pipeline run: the vote needs more than one projected Doc
             winners = vote_winners(merge_label_counts(p["label_counts"] for p in parts)) if vote and outcomes.get("docs", 0) > 1 else {}
+            work, doc_lang = _work(output, lang), spacy_lang(settings.src_lang if settings.method != "reverse" else lang)
             entry["relabelled_by_vote"] = sum(
-                _relabel(_work(output, lang) / f"{s.name}.spacy", output / lang / f"{s.name}.spacy", winners, lang) for s in shards)
+                _relabel(work / f"{s.name}.spacy", output / lang / f"{s.name}.spacy", winners, spacy_lang(lang)) for s in shards)
             entry["outputs"] = [str(output / lang / f"{s.name}.spacy") for s in shards]
+            register_extensions()  # view Docs keep their translation in doc._.translation
+            for extra in extras:
+                # view Docs are the pipeline's: the source Doc with its translation (reverse: the target Doc)
+                target = (lambda d: d if settings.method == "reverse" else d._.translation) if extra == "view" else None
+                for s in shards:
+                    _relabel(work / f"{s.name}.{extra}.spacy", output / extra / lang / f"{s.name}.spacy", winners,
+                             doc_lang if extra == "view" else spacy_lang(lang), target)
+                entry[f"{extra}_outputs"] = [str(output / extra / lang / f"{s.name}.spacy") for s in shards]
         summary["languages"][lang] = entry
     write_json(output / "summary.json", summary)
     return summary
+
+
+def failure_message(summary: Dict[str, Any], output: Path) -> Optional[str]:
+    """One line for a run with failed shards (None if all went well)."""
+    failed = [f for entry in summary["languages"].values() for f in entry["failed_shards"]]
+    if not failed:
+        return None
+    return (f"{len(failed)} shard(s) failed, e.g. {failed[0]['shard']}: {failed[0]['error']} "
+            f"(others kept; see {Path(output) / 'summary.json'}; fix and rerun to resume)")

@@ -8,25 +8,36 @@
 
 Also written: a JSON summary of every entity's outcome, with ``--filtered-output`` the Docs
 whose every entity was projected (sentence-level filtering), and with ``--view-output`` the
-pipeline's own Docs (translation, alignment and outcomes in user data) for the viewer. The translation cache makes an
-interrupted run resume cheaply; outputs are written atomically. The pipeline is
-:func:`spacy_transalign.scaleout.build_pipeline`'s, as in the ``project-corpus`` command (which
-shards, resumes, fans out to several languages and runs on Ray); here the corpus is one batch.
+pipeline's own Docs (translation, alignment and outcomes in user data) for the viewer.
+
+A thin call of the ``project-corpus`` command's library function: it runs in ``--work-dir``
+(default: OUTPUT's name + ``.shards``), which a killed run resumes from and a finished run
+removes, and joins the shards into the files above. ``--shard-size 0`` (the default) makes the
+input one shard, as eflomal aligns best with all of it; ``--engine ray`` with ``--shard-size
+2000 --num-actors N`` spreads the shards over Ray actors. Outputs are written atomically.
 """
 import json
+import shutil
 import time
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import spacy
 import typer
 from spacy.tokens import DocBin
 from spacy_transalign.cli import run_script
-from spacy_transalign.encoder_states import SHARED_STATES
 from spacy_transalign.files import write_docbin, write_json
-from spacy_transalign.progress import pipe_by_component
-from spacy_transalign.scaleout import ProjectionSettings, build_pipeline, parse_label_map
-from spacy_transalign.scaleout.pipeline import check_unlabelled
+from spacy_transalign.scaleout import ProjectionSettings, parse_label_map, project_corpus
+from spacy_transalign.scaleout.run import failure_message
+
+ONE_SHARD = 2**31 - 1
+
+
+def _join(paths: List[str], user_data: bool) -> DocBin:
+    joined = DocBin(store_user_data=user_data)
+    for path in paths:
+        joined.merge(DocBin(store_user_data=user_data).from_disk(path))
+    return joined
 
 
 def main(
@@ -54,67 +65,53 @@ def main(
                                                           "and outcomes (DocBin with user data) for `spacy_transalign view`"),
     cache_dir: Optional[Path] = typer.Option(None),
     gpu_id: int = -1,
+    engine: str = typer.Option("local", help="local | ray (a cluster by RAY_ADDRESS, else Ray on this machine)"),
+    num_actors: int = typer.Option(1, help="ray: actors, each with its own pipeline"),
+    num_gpus: float = typer.Option(0, help="ray: GPUs per actor"),
+    shard_size: int = typer.Option(0, help="Sentences per shard; 0: the whole input is one shard (eflomal aligns it at once)"),
+    work_dir: Optional[Path] = typer.Option(None, help="Shards of this run (default: OUTPUT.shards); removed when it ends well"),
 ) -> None:
-    if gpu_id >= 0:
+    if gpu_id >= 0 and engine == "local":
         spacy.require_gpu(gpu_id)
-    reverse = method == "reverse"
+    work = work_dir or output.with_name(output.name + ".shards")
+    extras = [name for name, path in (("filtered", filtered_output), ("view", view_output)) if path]
+    started = time.perf_counter()
     try:
         settings = ProjectionSettings(
             method=method, src_lang=src_lang, translator=translator, aligner=aligner, strategy=strategy, mt_model=mt_model,
             align_model=align_model, align_layer=align_layer, src_code=src_code, max_new_tokens=max_new_tokens,
             lora_path=lora_path, annotate_with=annotate_with, label_map=parse_label_map(label_map),
             cache_dir=str(cache_dir) if cache_dir else None, gpu_id=gpu_id)
-        # eflomal learns from what it is given, and the label vote sees every Doc: one batch for the corpus
-        nlp = build_pipeline(settings, tgt_lang, tgt_code, vote=True, batch_size=10**9)
+        result = project_corpus([input], work, [tgt_lang], settings, tgt_codes={tgt_lang: tgt_code}, engine=engine,
+                                num_actors=num_actors, num_gpus=num_gpus, shard_size=shard_size or ONE_SHARD,
+                                extras=extras)
     except ValueError as err:
         raise typer.BadParameter(str(err)) from err
-    docs = list(DocBin().from_disk(input).get_docs(nlp.vocab))
-    if reverse:
-        try:
-            check_unlabelled(docs, str(input))
-        except ValueError as err:
-            raise typer.BadParameter(str(err)) from err
-    reused_before = SHARED_STATES.hits
-    started = time.perf_counter()
-    out, filtered, view = DocBin(store_user_data=False), DocBin(store_user_data=False), DocBin(store_user_data=True)
-    kept = empty = entities_in = 0
-    for doc in pipe_by_component(nlp, docs):  # a bar per component: eflomal and the vote see the whole corpus at once
-        translation = doc._.translation
-        source = translation if reverse else doc
-        entities_in += len(source.ents) if source is not None else 0
-        if translation is None or len(translation) == 0:
-            empty += 1
-            continue
-        target = doc if reverse else translation
-        if view_output:
-            view.add(doc)
-        out.add(target)
-        if not any(o["reason"].startswith("dropped") for o in doc._.projection or []):
-            filtered.add(target)
-        kept += 1
-    seconds = time.perf_counter() - started
-    projector = nlp.get_pipe("transalign_projector")
-    translator_pipe = nlp.get_pipe("transalign_translator")
-    outcomes = {k: v for k, v in sorted(projector.summary.items()) if k.startswith(("projected", "dropped", "marker", "overwritten", "skipped"))}
+    failed = failure_message(result, work)
+    if failed:
+        raise RuntimeError(failed)
+    entry = result["languages"][tgt_lang]
+    outcomes = {k: v for k, v in entry["outcomes"].items() if k.startswith(("projected", "dropped", "marker", "overwritten", "skipped"))}
     summary = {
-        "method": method, "translator": translator, "aligner": aligner, "strategy": strategy,
-        "docs_in": len(docs), "docs_out": kept, "docs_with_empty_translation": empty,
-        "entities_in": entities_in,
-        "entities_out": sum(len(d.ents) for d in out.get_docs(spacy.blank(tgt_lang).vocab)),
-        "outcomes": outcomes, "relabelled_by_vote": projector.summary["relabelled_by_vote"],
-        "seconds": round(seconds, 1), "sentences": translator_pipe.summary["sentences"],
-        "sentences_translated": translator_pipe.summary["translated"] if cache_dir else translator_pipe.summary["sentences"],
+        "method": method, "translator": translator, "aligner": aligner, "strategy": strategy, "engine": engine,
+        "shards": result["shards"], "docs_in": entry["docs_in"], "docs_out": entry["docs_out"],
+        "docs_with_empty_translation": entry["docs_with_empty_translation"],
+        "entities_in": entry["entities_in"], "entities_out": entry["entities_out"],
+        "outcomes": outcomes, "relabelled_by_vote": entry["relabelled_by_vote"],
+        "seconds": round(time.perf_counter() - started, 1), "sentences": entry["sentences"],
+        "sentences_translated": entry["translated"] if cache_dir else entry["sentences"],
     }
     if aligner == "transalign":  # sentences whose source encoder states came from the translator
-        summary["encoder_states_reused"] = SHARED_STATES.hits - reused_before
+        summary["encoder_states_reused"] = entry["encoder_states_reused"]
         summary["lora_path"] = lora_path or None
     if view_output:
-        write_docbin(view_output, view)
+        write_docbin(view_output, _join(entry["view_outputs"], user_data=True))
     if filtered_output:
-        summary["docs_without_dropped_entities"] = len(filtered)
-        write_docbin(filtered_output, filtered)
-    write_docbin(output, out)
+        summary["docs_without_dropped_entities"] = entry["docs_filtered"]
+        write_docbin(filtered_output, _join(entry["filtered_outputs"], user_data=False))
+    write_docbin(output, _join(entry["outputs"], user_data=False))
     write_json(summary_path, summary)
+    shutil.rmtree(work)
     typer.echo(json.dumps(summary, indent=2))
 
 
