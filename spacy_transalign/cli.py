@@ -269,6 +269,8 @@ def project_corpus_command(
     num_actors: int = typer.Option(1, help="ray: actors, each with its own pipelines"),
     num_gpus: float = typer.Option(0, help="ray: GPUs per actor"),
     shard_size: int = typer.Option(2000, help="Sentences per shard (eflomal aligns a shard at a time: keep it >= 2000)"),
+    batch_size: int = typer.Option(2000, help="Sentences per translator call (the MT backend batches inside it); "
+                                              "a shard is aligned and projected at once"),
     vote: bool = typer.Option(True, "--vote/--no-vote", help="Corpus-wide majority label per projected surface form"),
     filtered: bool = typer.Option(False, help="Also write OUTPUT_DIR/filtered/<lang>/: the Docs in which no entity was dropped"),
     view: bool = typer.Option(False, help="Also write OUTPUT_DIR/view/<lang>/: the pipeline's Docs for `spacy_transalign view`"),
@@ -290,7 +292,7 @@ def project_corpus_command(
         method=method, src_lang=src_lang, translator=translator, aligner=aligner, strategy=strategy, mt_model=mt_model,
         align_model=align_model, align_layer=align_layer, src_code=src_code, max_new_tokens=max_new_tokens, lora_path=lora_path,
         annotate_with=annotate_with, label_map=parse_label_map(label_map), cache_dir=str(cache_dir) if cache_dir else None,
-        gpu_id=gpu_id)
+        gpu_id=gpu_id, batch_size=batch_size)
     summary = project_corpus(inputs, output, langs, settings, tgt_codes=dict(zip(langs, codes)), engine=engine,
                              num_actors=num_actors, num_gpus=num_gpus, shard_size=shard_size, vote=vote,
                              extras=[name for name, wanted in (("filtered", filtered), ("view", view)) if wanted])

@@ -178,7 +178,7 @@ def test_a_shard_with_a_bad_line_fails_alone_and_is_named(tmp_path, english_news
     lines[bad] = f"{word} B_PER"
     bio.write_text("\n".join(lines), encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "spacy_transalign", "project-corpus", str(bio), str(tmp_path / "out"),
-                          "--shard-size", "10"], capture_output=True, text=True)
+                          "--shard-size", "10", "--batch-size", "7"], capture_output=True, text=True)
     assert run.returncode == 1
     assert f"1 shard(s) failed, e.g. shard-00002: {bio}, line {bad + 1}:" in run.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
@@ -187,6 +187,7 @@ def test_a_shard_with_a_bad_line_fails_alone_and_is_named(tmp_path, english_news
     assert sorted(p.name for p in (tmp_path / "out" / "es" / ".work").glob("*.json")) == [
         "shard-00000.json", "shard-00001.json", "shard-00003.json"]
     assert "outputs" not in entry  # the vote needs every shard: no final output until the rerun
+    assert summary["settings"]["batch_size"] == 7 and entry["docs_out"] == 30 and entry["sentences"] == 30
 
 
 def _words_and_ents(docs):
