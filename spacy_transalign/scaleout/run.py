@@ -64,9 +64,13 @@ class ShardProjector:
     """Runs the map step; one per process (a Ray actor holds one), pipelines built once per language."""
 
     def __init__(self, settings: Dict[str, Any], output: str, tgt_codes: Dict[str, str], extras: Sequence[str] = (),
-                 component_bars: bool = False) -> None:
+                 component_bars: bool = False, gpu_id: int = -1) -> None:
         self.settings = ProjectionSettings(**settings)
         self.component_bars = component_bars
+        if gpu_id >= 0:  # models follow thinc's device (models.resolve_device): a Ray actor sets its own
+            import spacy
+
+            spacy.require_gpu(gpu_id)
         self.output = Path(output)
         self.tgt_codes = tgt_codes
         self.extras = tuple(extras)
@@ -168,7 +172,7 @@ def _map_ray(tasks, settings, output, tgt_codes, extras, progress, num_actors: i
     results = dataset.map_batches(
         _RayShardProjector, batch_size=1, compute=ray.data.ActorPoolStrategy(size=num_actors), num_gpus=num_gpus or None,
         fn_constructor_kwargs={"settings": settings.to_dict(), "output": str(output.resolve()), "tgt_codes": tgt_codes,
-                              "extras": list(extras)})
+                              "extras": list(extras), "gpu_id": 0 if num_gpus else -1})  # Ray shows an actor its GPUs from 0
     for row in results.iter_rows():
         yield json.loads(row["result"])
         progress()
