@@ -562,6 +562,16 @@ def write_results(report: Dict, command: str, folder: Path = ROOT / "benchmarks"
     (folder / "results.json").write_text(json.dumps(report, indent=2, default=str))
 
 
+def busy_warning() -> float:
+    """Timings and throughput ratios are only meaningful on an idle machine; say so when it is not."""
+    load = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    if load > 0.5 * cores:
+        typer.secho(f"warning: 1-minute load average is {load:.1f} on {cores} cores: another job is running, "
+                    "so these timings will be slow and ratios between engines unreliable", fg="yellow", err=True)
+    return load
+
+
 def main(
     quick: bool = typer.Option(False, help="Small settings for a fast check"),
     runs: int = typer.Option(3, help="Runs per figure (median)"),
@@ -578,6 +588,7 @@ def main(
     if quick:
         pairs, runs = 100, 1
     chosen = set(sections.split(","))
+    load_before = busy_warning()
     report = {}
     if "projection" in chosen:
         report["projection"] = bench_projection(max(runs, 5))
@@ -609,6 +620,10 @@ def main(
     if "alignment" in chosen:
         report["alignment"] = bench_alignment(pairs, runs, threads)
         typer.echo(json.dumps({k: v for k, v in report["alignment"].items() if k != "results"}, indent=1))
+    load = {"load_1min_before": load_before, "load_1min_after": os.getloadavg()[0]}
+    for section in report.values():  # timings taken beside other work say little: keep the load with them
+        if isinstance(section, dict):
+            section["machine"] = load
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
     previous = ROOT / "benchmarks" / "results.json"
     if previous.exists() and not quick:  # sections not rerun keep their last figures

@@ -33,13 +33,13 @@ def main(
     propagate_names: bool = typer.Option(True, "--propagate/--no-propagate", help="Tag a name agreed on in most of its sentences in all of them"),
     min_count: int = typer.Option(2, help="Propagation: times a name must be agreed on"),
     min_ratio: float = typer.Option(0.5, help="Propagation: share of its decided occurrences in which it was agreed on"),
-    add_to: Optional[Path] = typer.Option(None, help="Projected training data the silver data is added to ..."),
+    add_to: List[Path] = typer.Option([], help="Projected training data the silver data is added to (repeat to add several) ..."),
     train_output: Optional[Path] = typer.Option(None, help="... giving this training DocBin"),
     lang: str = "es",
     batch_size: int = 256,
     gpu_id: int = -1,
 ) -> None:
-    if (add_to is None) != (train_output is None):
+    if bool(add_to) == (train_output is None):
         raise typer.BadParameter("--add-to and --train-output go together")
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
@@ -83,8 +83,10 @@ def main(
         **totals,
     }
     write_docbin(output, out)
-    if add_to is not None:
-        train = DocBin(store_user_data=False).from_disk(add_to)
+    if add_to:
+        train = DocBin(store_user_data=False)
+        for path in add_to:
+            train.merge(DocBin(store_user_data=False).from_disk(path))
         train.merge(out)
         write_docbin(train_output, train)
         summary["training_docs"] = len(train)
