@@ -261,6 +261,9 @@ def project_corpus_command(
                                           "(default: derived, e.g. es -> spa_Latn)"),
     annotate_with: Optional[str] = typer.Option(None, help="reverse: the source-language NER pipeline"),
     label_map: str = typer.Option("", help="Rename/select source labels, e.g. PERSON=PER,GPE=LOC,LOC=LOC,ORG=ORG"),
+    also_annotate_with: List[str] = typer.Option([], help="reverse: one more source-language NER pipeline, projected through "
+                                                          "the same alignment into OUTPUT_DIR/also-K/<lang>/ (repeatable)"),
+    also_label_map: List[str] = typer.Option([], help="... its label map ('' for none), one per --also-annotate-with"),
     max_new_tokens: int = typer.Option(256, help="nllb: the longest translation, in tokens"),
     lora_path: str = typer.Option("", help="transalign: a peft LoRA adapter folder"),
     cache_dir: Optional[Path] = typer.Option(None, help="Translation cache (SQLite): a rerun translates nothing twice"),
@@ -284,6 +287,8 @@ def project_corpus_command(
     codes = [c.strip() for c in tgt_code.split(",") if c.strip()]
     if codes and len(codes) != len(langs):
         raise typer.BadParameter(f"--tgt-code names {len(codes)} codes for {len(langs)} languages")
+    if len(also_annotate_with) != len(also_label_map):
+        raise typer.BadParameter("give one --also-label-map ('' for none) per --also-annotate-with")
     if gpu_id >= 0 and engine == "local":
         import spacy
 
@@ -292,7 +297,8 @@ def project_corpus_command(
         method=method, src_lang=src_lang, translator=translator, aligner=aligner, strategy=strategy, mt_model=mt_model,
         align_model=align_model, align_layer=align_layer, src_code=src_code, max_new_tokens=max_new_tokens, lora_path=lora_path,
         annotate_with=annotate_with, label_map=parse_label_map(label_map), cache_dir=str(cache_dir) if cache_dir else None,
-        gpu_id=gpu_id, batch_size=batch_size)
+        gpu_id=gpu_id, batch_size=batch_size,
+        more_annotators=[{"pipeline": name, "label_map": parse_label_map(m)} for name, m in zip(also_annotate_with, also_label_map)])
     summary = project_corpus(inputs, output, langs, settings, tgt_codes=dict(zip(langs, codes)), engine=engine,
                              num_actors=num_actors, num_gpus=num_gpus, shard_size=shard_size, vote=vote,
                              extras=[name for name, wanted in (("filtered", filtered), ("view", view)) if wanted])

@@ -19,6 +19,7 @@ from spacy_transalign.projection.voting import count_labels, merge_label_counts,
 from spacy_transalign.scaleout import ProjectionSettings, build_pipeline, plan_shards, project_corpus, read_shard
 
 needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+SCRIPTS = Path(__file__).resolve().parents[1] / "projects" / "translate_train" / "scripts"
 
 
 def _has_catalan() -> bool:
@@ -216,7 +217,7 @@ def test_the_workflow_script_is_one_call_of_the_library_and_shards_change_nothin
     reference = [doc._.translation for doc in piped]
     kept = [doc._.translation for doc in piped if not any(o["reason"].startswith("dropped") for o in doc._.projection)]
     assert 0 < len(kept) < len(reference) and nlp.get_pipe("transalign_projector").summary["relabelled_by_vote"] > 0
-    script = Path(__file__).parent.parent / "projects" / "translate_train" / "scripts" / "project_corpus.py"
+    script = SCRIPTS / "project_corpus.py"
     register_extensions()
     for name, shard_size in (("whole", "0"), ("sharded", "40")):
         out = tmp_path / name
@@ -256,3 +257,54 @@ def test_a_rerun_with_other_settings_is_refused_rather_than_mixed(tmp_path, engl
     with pytest.raises(ValueError, match="unknown strategy 'hul'"):
         project_corpus([bio], tmp_path / "other", ["es"], ProjectionSettings(strategy="hul"), show_progress=False)
     assert not (tmp_path / "other" / "run.json").exists()
+
+
+def _ruler(path: Path, patterns) -> str:
+    tagger = spacy.blank("en")
+    tagger.add_pipe("entity_ruler").add_patterns([{"label": label, "pattern": text} for label, text in patterns])
+    tagger.to_disk(path)
+    return str(path)
+
+
+@needs_apertium
+def test_more_english_taggers_project_through_the_one_alignment(tmp_path):
+    """--also-annotate-with: a second tagger of the same translations, its own labels, map and output;
+    translated and aligned once; a changed tagger list is another run."""
+    text = tmp_path / "es.txt"
+    text.write_text("Angela Merkel visitó Alemania ayer .\nAngela Merkel habló con los periodistas .\n"
+                    "El tiempo es bueno en Madrid .\n", encoding="utf-8")
+    own = _ruler(tmp_path / "own", [("ORG", "Angela Merkel")])
+    other = _ruler(tmp_path / "other", [("PERSON", "Angela Merkel"), ("GPE", "Madrid"), ("DATE", "yesterday")])
+    args = [sys.executable, str(SCRIPTS / "project_corpus.py"), str(text), str(tmp_path / "own.spacy"), str(tmp_path / "s.json"),
+            "--method", "reverse", "--annotate-with", own, "--also-annotate-with", other, "--also-label-map", "PERSON=PER,GPE=LOC",
+            "--also-output", str(tmp_path / "other.spacy"), "--work-dir", str(tmp_path / "work")]
+    run = subprocess.run(args, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    vocab = spacy.blank("es").vocab
+
+    def ents(name):
+        return [[(e.text, e.label_) for e in d.ents] for d in DocBin().from_disk(tmp_path / name).get_docs(vocab)]
+
+    assert ents("own.spacy") == [[("Angela Merkel", "ORG")], [("Angela Merkel", "ORG")], []]
+    assert ents("other.spacy") == [[("Angela Merkel", "PER")], [("Angela Merkel", "PER")], [("Madrid", "LOC")]]
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["sentences_translated"] == 3 and summary["outcomes"] == {"projected_by_string_match": 2}
+    assert summary["also"] == [{"annotate_with": other, "output": str(tmp_path / "other.spacy"), "entities_out": 3,
+                                "outcomes": {"docs": 3, "projected_by_string_match": 3, "skipped_label_not_mapped": 1},
+                                "relabelled_by_vote": 0}]
+    # a killed run's shards are another run's if the extra taggers differ
+    settings = ProjectionSettings(method="reverse", annotate_with=own, more_annotators=[{"pipeline": other, "label_map": None}])
+    project_corpus([text], tmp_path / "resumable", ["es"], settings, show_progress=False)
+    with pytest.raises(ValueError, match="holds a run with other settings.more_annotators"):
+        project_corpus([text], tmp_path / "resumable", ["es"], ProjectionSettings(method="reverse", annotate_with=own),
+                       show_progress=False)
+    with pytest.raises(ValueError, match="--also-annotate-with 'no_such_pipeline': no such spaCy pipeline"):
+        project_corpus([text], tmp_path / "x", ["es"], ProjectionSettings(
+            method="reverse", annotate_with=own, more_annotators=[{"pipeline": "no_such_pipeline", "label_map": None}]),
+            show_progress=False)
+    with pytest.raises(ValueError, match="belong to --method reverse"):
+        project_corpus([text], tmp_path / "y", ["es"], ProjectionSettings(more_annotators=[{"pipeline": own, "label_map": None}]),
+                       show_progress=False)
+    no_map = [a for a in args if a not in ("--also-label-map", "PERSON=PER,GPE=LOC")]
+    rc = subprocess.run(no_map, capture_output=True, text=True)
+    assert rc.returncode == 1 and "--also-label-map (0) and --also-output (1) go together" in " ".join(rc.stderr.split())

@@ -7,9 +7,9 @@ off here: over a sharded corpus it is a map (count per shard) and reduce step of
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 import spacy
 from spacy.language import Language
@@ -36,6 +36,9 @@ class ProjectionSettings:
     lora_path: str = ""
     annotate_with: Optional[str] = None  # reverse: the source-language NER pipeline
     label_map: Optional[Dict[str, str]] = None
+    # reverse: more source-language NER pipelines, each {"pipeline": name, "label_map": map or None};
+    # each tags the same translations and projects through the same alignment (one output each)
+    more_annotators: List[Dict[str, Any]] = field(default_factory=list)
     cache_dir: Optional[str] = None
     gpu_id: int = -1
     batch_size: int = 2000
@@ -75,11 +78,11 @@ def parse_label_map(text: str) -> Optional[Dict[str, str]]:
     return {a.strip(): b.strip() for a, b in pairs}
 
 
-def check_annotator(name: str) -> None:
-    """The reverse method's source-language NER pipeline must exist before any work starts."""
+def check_annotator(name: str, option: str = "--annotate-with") -> None:
+    """The reverse method's source-language NER pipelines must exist before any work starts."""
     if not (Path(name).exists() or spacy.util.is_package(name)):
         raise ValueError(
-            f"--annotate-with {name!r}: no such spaCy pipeline (neither a folder nor an installed package). "
+            f"{option} {name!r}: no such spaCy pipeline (neither a folder nor an installed package). "
             "Run the workflow's train-source step, or install one (python -m spacy download en_core_web_sm) and pass "
             "--vars.english_ner en_core_web_sm --vars.label_map PERSON=PER,GPE=LOC,LOC=LOC,ORG=ORG")
 
@@ -115,6 +118,12 @@ def check_settings(settings: ProjectionSettings) -> None:
         if not settings.annotate_with:
             raise ValueError("--method reverse needs --annotate-with (an English NER pipeline)")
         check_annotator(settings.annotate_with)
+    for spec in settings.more_annotators:
+        if settings.method != "reverse":
+            raise ValueError("more annotators (--also-annotate-with) belong to --method reverse")
+        if set(spec) != {"pipeline", "label_map"}:
+            raise ValueError(f"an extra annotator is {{'pipeline': ..., 'label_map': ...}}, not {spec!r}")
+        check_annotator(spec["pipeline"], "--also-annotate-with")
 
 
 def build_pipeline(settings: ProjectionSettings, tgt_lang: str, tgt_code: str, vote: bool, batch_size: int) -> Language:
@@ -133,7 +142,10 @@ def build_pipeline(settings: ProjectionSettings, tgt_lang: str, tgt_code: str, v
         "target_lang": spacy_lang(other_lang), "batch_size": settings.batch_size, "cache_dir": settings.cache_dir,
         "mark_entities": settings.method == "marker", "annotate_with": settings.annotate_with if reverse else None})
     nlp.add_pipe("transalign_aligner", config={"aligner": aligner_config(settings, doc_code, other_code), "batch_size": batch_size})
-    nlp.add_pipe("transalign_projector", config={"strategy": {"@misc": STRATEGIES[settings.strategy]}, "batch_size": batch_size, "vote_labels": vote,
-                                                 "direction": "from_translation" if reverse else "to_translation",
-                                                 "label_map": settings.label_map})
+    nlp.add_pipe("transalign_projector", config=projector_config(settings, settings.label_map, vote, batch_size))
     return nlp
+
+
+def projector_config(settings: ProjectionSettings, label_map: Optional[Dict[str, str]], vote: bool, batch_size: int) -> dict:
+    return {"strategy": {"@misc": STRATEGIES[settings.strategy]}, "batch_size": batch_size, "vote_labels": vote,
+            "direction": "from_translation" if settings.method == "reverse" else "to_translation", "label_map": label_map}

@@ -11,6 +11,10 @@ Three steps, each resumable:
 3. **relabel**: every shard's Docs take the corpus-wide majority labels and are written to
    ``OUTPUT/<lang>/shard-NNNNN.spacy``; ``OUTPUT/summary.json`` sums it up.
 
+With ``settings.more_annotators`` (reverse only), each extra source-language tagger's projection
+through the same alignment is written to ``OUTPUT/also-K/<lang>/`` with its own label vote
+(:mod:`.reannotate`).
+
 Optional extra outputs (``extras``): ``filtered`` keeps the Docs in which no entity was dropped
 (``OUTPUT/filtered/<lang>/``), ``view`` the pipeline's Docs with translation, alignment and
 outcomes in user data for the viewer (``OUTPUT/view/<lang>/``); both take the vote's labels too.
@@ -45,6 +49,7 @@ from ..languages import spacy_to_flores
 from ..progress import pipe_by_component
 from ..projection.voting import count_labels, merge_label_counts, vote_winners
 from .pipeline import ProjectionSettings, build_pipeline, check_settings, check_unlabelled, spacy_lang
+from .reannotate import Reannotator
 from .shards import Shard, plan_shards, read_shard
 
 logger = logging.getLogger("spacy_transalign")
@@ -75,11 +80,18 @@ class ShardProjector:
         self.tgt_codes = tgt_codes
         self.extras = tuple(extras)
         self.pipelines: Dict[str, Any] = {}
+        self.reannotators: Dict[str, List[Reannotator]] = {}
 
     def pipeline(self, lang: str):
         if lang not in self.pipelines:
             self.pipelines[lang] = build_pipeline(self.settings, lang, self.tgt_codes[lang], vote=False, batch_size=10**9)
         return self.pipelines[lang]
+
+    def more_annotators(self, lang: str) -> List[Reannotator]:
+        if lang not in self.reannotators:
+            self.reannotators[lang] = [Reannotator(self.settings, lang, spec["pipeline"], spec["label_map"])
+                                       for spec in self.settings.more_annotators]
+        return self.reannotators[lang]
 
     def run(self, shard: Shard, lang: str) -> Dict[str, Any]:
         """Process one shard into one language; returns its summary (``error`` set on failure)."""
@@ -102,6 +114,7 @@ class ShardProjector:
         out, filtered, view = DocBin(store_user_data=False), DocBin(store_user_data=False), DocBin(store_user_data=True)
         counts: Dict[str, Dict[str, int]] = {}
         empty = entities_in = 0
+        projected: List[Doc] = []  # reverse: the target Docs, for the extra annotators
         for doc in pipe_by_component(nlp, docs, disable=not self.component_bars, leave=False):
             translation = doc._.translation
             source = translation if reverse else doc
@@ -113,6 +126,8 @@ class ShardProjector:
             if doc._.projection is not None:
                 count_labels(((ent.text, ent.label_) for ent in target.ents), counts)
             out.add(target)
+            if self.settings.more_annotators:
+                projected.append(doc)
             if not any(o["reason"].startswith("dropped") for o in doc._.projection or []):
                 filtered.add(target)
             view.add(doc)
@@ -121,6 +136,8 @@ class ShardProjector:
             if extra in self.extras:
                 write_docbin(work / f"{shard.name}.{extra}.spacy", docbin)
         write_docbin(work / f"{shard.name}.spacy", out)
+        also = [self._reannotate(annotator, projected, work / f"{shard.name}.also-{k}.spacy", lang)
+                for k, annotator in enumerate(self.more_annotators(lang))]
         projector = nlp.get_pipe("transalign_projector")
         summary = {
             "shard": shard.name, "lang": lang, "input": shard.path, "first": shard.first, "docs_in": len(docs),
@@ -129,11 +146,26 @@ class ShardProjector:
             "sentences": translator.summary["sentences"] - before[0].get("sentences", 0),
             "entities_in": entities_in, "entities_out": sum(_entities(out, lang)),
             "encoder_states_reused": SHARED_STATES.hits - before[1],
-            "outcomes": dict(projector.summary), "label_counts": counts,
+            "outcomes": dict(projector.summary), "label_counts": counts, "also": also,
             "seconds": round(time.perf_counter() - started, 2),
         }
         projector.summary.clear()
         write_json(work / f"{shard.name}.json", summary)  # last: marks the shard done
+        return summary
+
+    @staticmethod
+    def _reannotate(annotator: Reannotator, docs: List[Doc], path: Path, lang: str) -> Dict[str, Any]:
+        """One extra tagger's projection of the shard, written to ``path``; its summary."""
+        counts: Dict[str, Dict[str, int]] = {}
+        out = DocBin(store_user_data=False)
+        for doc in annotator(docs):
+            if doc._.projection is not None:
+                count_labels(((ent.text, ent.label_) for ent in doc.ents), counts)
+            out.add(doc)
+        write_docbin(path, out)
+        summary = {"annotate_with": annotator.pipeline, "outcomes": dict(annotator.summary), "label_counts": counts,
+                   "entities_out": sum(_entities(out, lang))}
+        annotator.summary.clear()
         return summary
 
 
@@ -285,9 +317,23 @@ def project_corpus(
                     _relabel(work / f"{s.name}.{extra}.spacy", output / extra / lang / f"{s.name}.spacy", winners,
                              doc_lang if extra == "view" else spacy_lang(lang), target)
                 entry[f"{extra}_outputs"] = [str(output / extra / lang / f"{s.name}.spacy") for s in shards]
+            entry["also"] = [_reduce_also(output, work, lang, shards, parts, k, vote) for k in range(len(settings.more_annotators))]
         summary["languages"][lang] = entry
     write_json(output / "summary.json", summary)
     return summary
+
+
+def _reduce_also(output: Path, work: Path, lang: str, shards: List[Shard], parts: List[Dict], k: int, vote: bool) -> Dict[str, Any]:
+    """The K-th extra annotator's shards with its own corpus-wide vote, in ``OUTPUT/also-K/<lang>/``."""
+    mine = [p["also"][k] for p in parts]
+    outcomes: Counter = Counter()
+    for part in mine:
+        outcomes.update(part["outcomes"])
+    winners = vote_winners(merge_label_counts(p["label_counts"] for p in mine)) if vote and outcomes.get("docs", 0) > 1 else {}
+    final = [output / f"also-{k}" / lang / f"{s.name}.spacy" for s in shards]
+    relabelled = sum(_relabel(work / f"{s.name}.also-{k}.spacy", path, winners, spacy_lang(lang)) for s, path in zip(shards, final))
+    return {"annotate_with": mine[0]["annotate_with"] if mine else None, "entities_out": sum(p["entities_out"] for p in mine),
+            "outcomes": dict(sorted(outcomes.items())), "relabelled_by_vote": relabelled, "outputs": [str(p) for p in final]}
 
 
 def failure_message(summary: Dict[str, Any], output: Path) -> Optional[str]:

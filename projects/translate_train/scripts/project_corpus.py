@@ -6,6 +6,10 @@
   English pipeline (``--annotate-with``) and the tags projected back (projector
   ``direction="from_translation"``); the target-language Docs are kept.
 
+``--also-annotate-with`` (repeatable, with ``--also-label-map`` and ``--also-output`` in the same
+order) tags the same translations with more English pipelines and projects their tags through the
+same alignment: one output each, translated and aligned once.
+
 Also written: a JSON summary of every entity's outcome, with ``--filtered-output`` the Docs
 whose every entity was projected (sentence-level filtering), and with ``--view-output`` the
 pipeline's own Docs (translation, alignment and outcomes in user data) for the viewer.
@@ -58,6 +62,10 @@ def main(
     annotate_with: Optional[str] = typer.Option(None, help="reverse: the English NER pipeline that tags the translations"),
     label_map: str = typer.Option("", help="Rename/select source labels, e.g. PERSON=PER,GPE=LOC,LOC=LOC,ORG=ORG "
                                            "(for an OntoNotes pipeline in --annotate-with); others are not projected"),
+    also_annotate_with: List[str] = typer.Option([], help="reverse: one more English NER pipeline, projected through the "
+                                                          "same alignment (repeatable)"),
+    also_label_map: List[str] = typer.Option([], help="... its label map ('' for none), one per --also-annotate-with"),
+    also_output: List[Path] = typer.Option([], help="... its output DocBin, one per --also-annotate-with"),
     max_new_tokens: int = typer.Option(256, help="nllb: the longest translation, in tokens"),
     lora_path: str = typer.Option("", help="transalign: a peft LoRA adapter folder for the alignment encoder"),
     filtered_output: Optional[Path] = typer.Option(None, help="Also write the Docs in which no entity was dropped"),
@@ -71,6 +79,9 @@ def main(
     shard_size: int = typer.Option(0, help="Sentences per shard; 0: the whole input is one shard (eflomal aligns it at once)"),
     work_dir: Optional[Path] = typer.Option(None, help="Shards of this run (default: OUTPUT.shards); removed when it ends well"),
 ) -> None:
+    if not len(also_annotate_with) == len(also_label_map) == len(also_output):
+        raise typer.BadParameter(f"--also-annotate-with ({len(also_annotate_with)}), --also-label-map ({len(also_label_map)}) "
+                                 f"and --also-output ({len(also_output)}) go together, one of each per extra pipeline")
     if gpu_id >= 0 and engine == "local":
         spacy.require_gpu(gpu_id)
     work = work_dir or output.with_name(output.name + ".shards")
@@ -81,6 +92,7 @@ def main(
             method=method, src_lang=src_lang, translator=translator, aligner=aligner, strategy=strategy, mt_model=mt_model,
             align_model=align_model, align_layer=align_layer, src_code=src_code, max_new_tokens=max_new_tokens,
             lora_path=lora_path, annotate_with=annotate_with, label_map=parse_label_map(label_map),
+            more_annotators=[{"pipeline": name, "label_map": parse_label_map(m)} for name, m in zip(also_annotate_with, also_label_map)],
             cache_dir=str(cache_dir) if cache_dir else None, gpu_id=gpu_id)
         result = project_corpus([input], work, [tgt_lang], settings, tgt_codes={tgt_lang: tgt_code}, engine=engine,
                                 num_actors=num_actors, num_gpus=num_gpus, shard_size=shard_size or ONE_SHARD,
@@ -110,6 +122,12 @@ def main(
         summary["docs_without_dropped_entities"] = entry["docs_filtered"]
         write_docbin(filtered_output, _join(entry["filtered_outputs"], user_data=False))
     write_docbin(output, _join(entry["outputs"], user_data=False))
+    for path, also in zip(also_output, entry["also"]):
+        write_docbin(path, _join(also["outputs"], user_data=False))
+    if also_output:
+        summary["also"] = [{"annotate_with": a["annotate_with"], "output": str(path), "entities_out": a["entities_out"],
+                            "outcomes": a["outcomes"], "relabelled_by_vote": a["relabelled_by_vote"]}
+                           for path, a in zip(also_output, entry["also"])]
     write_json(summary_path, summary)
     shutil.rmtree(work)
     typer.echo(json.dumps(summary, indent=2))
