@@ -280,15 +280,13 @@ def project_corpus_command(
 ) -> None:
     """Project a corpus into one or more languages, in shards: OUTPUT_DIR/<lang>/shard-NNNNN.spacy
     and OUTPUT_DIR/summary.json. A rerun resumes: finished shards are skipped."""
-    from .scaleout import ProjectionSettings, parse_label_map, project_corpus
+    from .scaleout import ProjectionSettings, annotator_specs, parse_label_map, project_corpus
     from .scaleout.run import failure_message
 
     langs = [lang.strip() for lang in tgt_langs.split(",") if lang.strip()]
     codes = [c.strip() for c in tgt_code.split(",") if c.strip()]
     if codes and len(codes) != len(langs):
         raise typer.BadParameter(f"--tgt-code names {len(codes)} codes for {len(langs)} languages")
-    if len(also_annotate_with) != len(also_label_map):
-        raise typer.BadParameter("give one --also-label-map ('' for none) per --also-annotate-with")
     if gpu_id >= 0 and engine == "local":
         import spacy
 
@@ -298,7 +296,7 @@ def project_corpus_command(
         align_model=align_model, align_layer=align_layer, src_code=src_code, max_new_tokens=max_new_tokens, lora_path=lora_path,
         annotate_with=annotate_with, label_map=parse_label_map(label_map), cache_dir=str(cache_dir) if cache_dir else None,
         gpu_id=gpu_id, batch_size=batch_size,
-        more_annotators=[{"pipeline": name, "label_map": parse_label_map(m)} for name, m in zip(also_annotate_with, also_label_map)])
+        more_annotators=annotator_specs(also_annotate_with, also_label_map))
     summary = project_corpus(inputs, output, langs, settings, tgt_codes=dict(zip(langs, codes)), engine=engine,
                              num_actors=num_actors, num_gpus=num_gpus, shard_size=shard_size, vote=vote,
                              extras=[name for name, wanted in (("filtered", filtered), ("view", view)) if wanted])

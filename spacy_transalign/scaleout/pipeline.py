@@ -78,6 +78,13 @@ def parse_label_map(text: str) -> Optional[Dict[str, str]]:
     return {a.strip(): b.strip() for a, b in pairs}
 
 
+def annotator_specs(pipelines: List[str], label_maps: List[str]) -> List[Dict[str, Any]]:
+    """``--also-annotate-with`` / ``--also-label-map`` pairs -> ``ProjectionSettings.more_annotators``."""
+    if len(pipelines) != len(label_maps):
+        raise ValueError("give one --also-label-map ('' for none) per --also-annotate-with")
+    return [{"pipeline": name, "label_map": parse_label_map(text)} for name, text in zip(pipelines, label_maps)]
+
+
 def check_annotator(name: str, option: str = "--annotate-with") -> None:
     """The reverse method's source-language NER pipelines must exist before any work starts."""
     if not (Path(name).exists() or spacy.util.is_package(name)):

@@ -20,7 +20,7 @@ from .pipeline import ProjectionSettings, projector_config, spacy_lang
 
 
 class Reannotator:
-    """One extra tagger and the projector carrying its tags back (built on first use, kept)."""
+    """One extra tagger and the projector carrying its tags back (a worker builds it once per language)."""
 
     def __init__(self, settings: ProjectionSettings, tgt_lang: str, pipeline: str, label_map: Optional[Dict[str, str]]):
         self.pipeline = pipeline

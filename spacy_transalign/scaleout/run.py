@@ -113,7 +113,7 @@ class ShardProjector:
         before = dict(translator.summary), SHARED_STATES.hits
         out, filtered, view = DocBin(store_user_data=False), DocBin(store_user_data=False), DocBin(store_user_data=True)
         counts: Dict[str, Dict[str, int]] = {}
-        empty = entities_in = 0
+        empty = entities_in = entities_out = 0
         projected: List[Doc] = []  # reverse: the target Docs, for the extra annotators
         for doc in pipe_by_component(nlp, docs, disable=not self.component_bars, leave=False):
             translation = doc._.translation
@@ -126,6 +126,7 @@ class ShardProjector:
             if doc._.projection is not None:
                 count_labels(((ent.text, ent.label_) for ent in target.ents), counts)
             out.add(target)
+            entities_out += len(target.ents)
             if self.settings.more_annotators:
                 projected.append(doc)
             if not any(o["reason"].startswith("dropped") for o in doc._.projection or []):
@@ -136,7 +137,7 @@ class ShardProjector:
             if extra in self.extras:
                 write_docbin(work / f"{shard.name}.{extra}.spacy", docbin)
         write_docbin(work / f"{shard.name}.spacy", out)
-        also = [self._reannotate(annotator, projected, work / f"{shard.name}.also-{k}.spacy", lang)
+        also = [self._reannotate(annotator, projected, work / f"{shard.name}.also-{k}.spacy")
                 for k, annotator in enumerate(self.more_annotators(lang))]
         projector = nlp.get_pipe("transalign_projector")
         summary = {
@@ -144,7 +145,7 @@ class ShardProjector:
             "docs_out": len(out), "docs_with_empty_translation": empty, "docs_filtered": len(filtered),
             "translated": translator.summary["translated"] - before[0].get("translated", 0),
             "sentences": translator.summary["sentences"] - before[0].get("sentences", 0),
-            "entities_in": entities_in, "entities_out": sum(_entities(out, lang)),
+            "entities_in": entities_in, "entities_out": entities_out,
             "encoder_states_reused": SHARED_STATES.hits - before[1],
             "outcomes": dict(projector.summary), "label_counts": counts, "also": also,
             "seconds": round(time.perf_counter() - started, 2),
@@ -154,23 +155,21 @@ class ShardProjector:
         return summary
 
     @staticmethod
-    def _reannotate(annotator: Reannotator, docs: List[Doc], path: Path, lang: str) -> Dict[str, Any]:
+    def _reannotate(annotator: Reannotator, docs: List[Doc], path: Path) -> Dict[str, Any]:
         """One extra tagger's projection of the shard, written to ``path``; its summary."""
         counts: Dict[str, Dict[str, int]] = {}
         out = DocBin(store_user_data=False)
+        entities_out = 0
         for doc in annotator(docs):
             if doc._.projection is not None:
                 count_labels(((ent.text, ent.label_) for ent in doc.ents), counts)
             out.add(doc)
+            entities_out += len(doc.ents)
         write_docbin(path, out)
         summary = {"annotate_with": annotator.pipeline, "outcomes": dict(annotator.summary), "label_counts": counts,
-                   "entities_out": sum(_entities(out, lang))}
+                   "entities_out": entities_out}
         annotator.summary.clear()
         return summary
-
-
-def _entities(docbin: DocBin, lang: str) -> Iterable[int]:
-    return (len(doc.ents) for doc in docbin.get_docs(vocab_for(spacy_lang(lang))))
 
 
 class _RayShardProjector(ShardProjector):
@@ -298,13 +297,10 @@ def project_corpus(
         parts = [json.loads((_work(output, lang) / f"{s.name}.json").read_text(encoding="utf-8"))
                  for s in shards if (_work(output, lang) / f"{s.name}.json").exists()]
         entry: Dict[str, Any] = {"failed_shards": lang_failed, "shards_done": len(parts)}
-        outcomes: Counter = Counter()
-        for part in parts:
-            outcomes.update(part["outcomes"])
+        outcomes = _summed_outcomes(parts)
         entry.update({key: sum(p.get(key, 0) for p in parts) for key in COUNTS}, outcomes=dict(sorted(outcomes.items())))
         if len(parts) == len(shards):
-            # as in one pipeline run: the vote needs more than one projected Doc
-            winners = vote_winners(merge_label_counts(p["label_counts"] for p in parts)) if vote and outcomes.get("docs", 0) > 1 else {}
+            winners = _corpus_winners(parts, outcomes, vote)
             work, doc_lang = _work(output, lang), spacy_lang(settings.src_lang if settings.method != "reverse" else lang)
             entry["relabelled_by_vote"] = sum(
                 _relabel(work / f"{s.name}.spacy", output / lang / f"{s.name}.spacy", winners, spacy_lang(lang)) for s in shards)
@@ -323,13 +319,24 @@ def project_corpus(
     return summary
 
 
+def _summed_outcomes(parts: List[Dict]) -> Counter:
+    outcomes: Counter = Counter()
+    for part in parts:
+        outcomes.update(part["outcomes"])
+    return outcomes
+
+
+def _corpus_winners(parts: List[Dict], outcomes: Counter, vote: bool) -> Dict[str, str]:
+    """The reduce step of the label vote over the shards' counts; as in one pipeline run, the
+    vote needs more than one projected Doc."""
+    return vote_winners(merge_label_counts(p["label_counts"] for p in parts)) if vote and outcomes.get("docs", 0) > 1 else {}
+
+
 def _reduce_also(output: Path, work: Path, lang: str, shards: List[Shard], parts: List[Dict], k: int, vote: bool) -> Dict[str, Any]:
     """The K-th extra annotator's shards with its own corpus-wide vote, in ``OUTPUT/also-K/<lang>/``."""
     mine = [p["also"][k] for p in parts]
-    outcomes: Counter = Counter()
-    for part in mine:
-        outcomes.update(part["outcomes"])
-    winners = vote_winners(merge_label_counts(p["label_counts"] for p in mine)) if vote and outcomes.get("docs", 0) > 1 else {}
+    outcomes = _summed_outcomes(mine)
+    winners = _corpus_winners(mine, outcomes, vote)
     final = [output / f"also-{k}" / lang / f"{s.name}.spacy" for s in shards]
     relabelled = sum(_relabel(work / f"{s.name}.also-{k}.spacy", path, winners, spacy_lang(lang)) for s, path in zip(shards, final))
     return {"annotate_with": mine[0]["annotate_with"] if mine else None, "entities_out": sum(p["entities_out"] for p in mine),

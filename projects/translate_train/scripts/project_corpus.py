@@ -31,7 +31,7 @@ import typer
 from spacy.tokens import DocBin
 from spacy_transalign.cli import run_script
 from spacy_transalign.files import write_docbin, write_json
-from spacy_transalign.scaleout import ProjectionSettings, parse_label_map, project_corpus
+from spacy_transalign.scaleout import ProjectionSettings, annotator_specs, parse_label_map, project_corpus
 from spacy_transalign.scaleout.run import failure_message
 
 ONE_SHARD = 2**31 - 1
@@ -92,7 +92,7 @@ def main(
             method=method, src_lang=src_lang, translator=translator, aligner=aligner, strategy=strategy, mt_model=mt_model,
             align_model=align_model, align_layer=align_layer, src_code=src_code, max_new_tokens=max_new_tokens,
             lora_path=lora_path, annotate_with=annotate_with, label_map=parse_label_map(label_map),
-            more_annotators=[{"pipeline": name, "label_map": parse_label_map(m)} for name, m in zip(also_annotate_with, also_label_map)],
+            more_annotators=annotator_specs(also_annotate_with, also_label_map),
             cache_dir=str(cache_dir) if cache_dir else None, gpu_id=gpu_id)
         result = project_corpus([input], work, [tgt_lang], settings, tgt_codes={tgt_lang: tgt_code}, engine=engine,
                                 num_actors=num_actors, num_gpus=num_gpus, shard_size=shard_size or ONE_SHARD,
