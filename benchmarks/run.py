@@ -484,7 +484,7 @@ def write_results(report: Dict, command: str, folder: Path = ROOT / "benchmarks"
             lines += [f"Apertium: not measured ({ap['error']})", ""]
         elif "results" in ap:
             lines += [f"Apertium en-es, {ap['sentences']} CoNLL-2003 sentences ({ap['source_tokens']} tokens); each sentence of "
-                      "ours equals its translation alone (tests/test_translators.py):", "",
+                      "ours equals its translation alone (tests/test_apertium.py):", "",
                       "| run | sentences/s | seconds |", "|---|---|---|"]
             lines += [f"| {name} | {r['sentences_per_s']:.0f} | {r['seconds']:.2f} |" for name, r in ap["results"].items()]
             lines.append("")

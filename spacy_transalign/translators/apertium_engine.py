@@ -21,7 +21,7 @@ So a batch is run in four steps:
    and reformat everything in one call (``apertium-retxt`` or ``tf-inject``), one line per
    sentence.
 
-``tests/test_translators.py`` checks, on 1,000 CoNLL sentences per format, that the result
+``tests/test_apertium.py`` checks, on 1,000 CoNLL sentences per format, that the result
 equals what each sentence gives in its own ``apertium`` process (``<p>sentence</p>`` for html).
 """
 
