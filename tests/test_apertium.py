@@ -1,11 +1,9 @@
 """Apertium backend: a batch gives what each sentence gives alone, markup survives, missing pairs are named."""
-import shutil
-
 import pytest
 
 from spacy_transalign.translators.apertium import ApertiumNotAvailableError, ApertiumTranslator
 
-needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed (apt-get install apertium apertium-eng-spa)")
+from needs import needs_apertium
 
 
 def _apertium_alone(mode: str, fmt: str, lines):

@@ -1,6 +1,4 @@
 """Marker-based projection: markup in, markup out, alignment where markers are lost."""
-import shutil
-
 import pytest
 import spacy
 from spacy.tokens import Doc, Span
@@ -8,7 +6,7 @@ from spacy.tokens import Doc, Span
 from spacy_transalign import WordAlignment
 from spacy_transalign.projection.markers import mark, unmark
 
-needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+from needs import needs_apertium
 
 
 def test_mark_escapes_text_and_unmark_restores_it():

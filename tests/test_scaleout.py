@@ -18,7 +18,8 @@ from spacy_transalign.files import InputFileError
 from spacy_transalign.projection.voting import count_labels, merge_label_counts, vote_span_labels, vote_winners
 from spacy_transalign.scaleout import ProjectionSettings, build_pipeline, plan_shards, project_corpus, read_shard
 
-needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+from needs import needs_apertium
+
 SCRIPTS = Path(__file__).resolve().parents[1] / "projects" / "translate_train" / "scripts"
 
 

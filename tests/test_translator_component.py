@@ -1,13 +1,12 @@
 """transalign_translator on real English Docs, and a translate+align pipeline loaded from disk."""
 import json
-import shutil
 import subprocess
 import sys
 
 import pytest
 import spacy
 
-needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+from needs import needs_apertium
 
 
 def _hf_config(tiny_nllb, **extra):
