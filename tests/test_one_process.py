@@ -9,9 +9,10 @@ from spacy.tokens import DocBin
 
 from spacy_transalign.corpora import read_bio
 
-PROJECT = Path(__file__).resolve().parents[1] / "projects" / "translate_train"
-CHAIN = str(PROJECT / "scripts" / "one_process.py")
-PREPARE = str(PROJECT / "scripts" / "prepare_bio.py")
+from workflow import SCRIPTS
+
+CHAIN = str(SCRIPTS / "one_process.py")
+PREPARE = str(SCRIPTS / "prepare_bio.py")
 NEWS = Path(__file__).parent / "fixtures" / "en_news.bio"
 
 

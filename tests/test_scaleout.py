@@ -19,8 +19,8 @@ from spacy_transalign.projection.voting import count_labels, merge_label_counts,
 from spacy_transalign.scaleout import ProjectionSettings, build_pipeline, plan_shards, project_corpus, read_shard
 
 from needs import needs_apertium
+from workflow import SCRIPTS
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "projects" / "translate_train" / "scripts"
 
 
 def _has_catalan() -> bool:

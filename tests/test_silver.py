@@ -11,7 +11,8 @@ from spacy.tokens import Doc, DocBin
 from spacy_transalign.projection.agreement import agree, set_agreed_ents
 from spacy_transalign.projection.propagation import propagate, propagation_table
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "projects" / "translate_train" / "scripts"
+from workflow import SCRIPTS
+
 VIEWS = [
     [(0, 2, "PER"), (4, 5, "LOC")],
     [(0, 2, "PER"), (4, 5, "ORG")],  # same words, other label: no agreement

@@ -1,8 +1,8 @@
 """The tiny local models that stand in for real weights load through the libraries users run."""
-from pathlib import Path
-
 import pytest
 import spacy
+
+from workflow import SCRIPTS
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def test_spacy_package_lists_spacy_transformers_and_the_plugin_when_its_componen
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
-        "check_package", Path(__file__).resolve().parents[1] / "projects" / "translate_train" / "scripts" / "check_package.py")
+        "check_package", SCRIPTS / "check_package.py")
     check_package = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(check_package)
     nlp = spacy.blank("es")

@@ -11,7 +11,8 @@ import pytest
 import spacy
 from spacy.tokens import Doc, DocBin
 
-PROJECT = Path(__file__).resolve().parents[1] / "projects" / "translate_train"
+from workflow import PROJECT
+
 
 
 def _data(tmp_path: Path, english_news) -> Path:

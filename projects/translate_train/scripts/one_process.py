@@ -32,7 +32,7 @@ def split_commands(argv: List[str]) -> List[List[str]]:
 
 def main() -> None:
     for command in split_commands(sys.argv[1:]):
-        sys.argv = list(command)
+        sys.argv = command
         try:
             runpy.run_path(command[0], run_name="__main__")
         except SystemExit as stop:
