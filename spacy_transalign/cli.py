@@ -276,6 +276,8 @@ def project_corpus_command(
                                               "a shard is aligned and projected at once"),
     vote: bool = typer.Option(True, "--vote/--no-vote", help="Corpus-wide majority label per projected surface form"),
     filtered: bool = typer.Option(False, help="Also write OUTPUT_DIR/filtered/<lang>/: the Docs in which no entity was dropped"),
+    prose: bool = typer.Option(False, help="Also write OUTPUT_DIR/prose/<lang>/: the Docs whose source sentence has a "
+                                           "lower-case word (no tables, headlines or datelines)"),
     view: bool = typer.Option(False, help="Also write OUTPUT_DIR/view/<lang>/: the pipeline's Docs for `spacy_transalign view`"),
 ) -> None:
     """Project a corpus into one or more languages, in shards: OUTPUT_DIR/<lang>/shard-NNNNN.spacy
@@ -299,7 +301,7 @@ def project_corpus_command(
         more_annotators=annotator_specs(also_annotate_with, also_label_map))
     summary = project_corpus(inputs, output, langs, settings, tgt_codes=dict(zip(langs, codes)), engine=engine,
                              num_actors=num_actors, num_gpus=num_gpus, shard_size=shard_size, vote=vote,
-                             extras=[name for name, wanted in (("filtered", filtered), ("view", view)) if wanted])
+                             extras=[name for name, wanted in (("filtered", filtered), ("prose", prose), ("view", view)) if wanted])
     _echo_json({lang: {k: v for k, v in entry.items() if not k.endswith("outputs")} for lang, entry in summary["languages"].items()})
     failed = failure_message(summary, output)
     if failed:

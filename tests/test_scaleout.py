@@ -199,8 +199,8 @@ def _words_and_ents(docs):
 @pytest.mark.slow
 @needs_apertium
 def test_the_workflow_script_is_one_call_of_the_library_and_shards_change_nothing(tmp_path, shared_data, tiny_nllb):
-    """scripts/project_corpus.py over one shard and over three gives the Docs, the filtered Docs and
-    the view Docs of one pipeline run with the label vote (the old script's way), and cleans up."""
+    """scripts/project_corpus.py over one shard and over three gives the Docs, the filtered Docs, the
+    prose Docs and the view Docs of one pipeline run with the label vote (the old script's way), and cleans up."""
     from spacy_transalign.extensions import register_extensions
 
     from spacy_transalign.corpora import read_bio, write_bio
@@ -217,6 +217,8 @@ def test_the_workflow_script_is_one_call_of_the_library_and_shards_change_nothin
     piped = list(nlp.pipe(read_shard(shard, nlp)))
     reference = [doc._.translation for doc in piped]
     kept = [doc._.translation for doc in piped if not any(o["reason"].startswith("dropped") for o in doc._.projection)]
+    prose = [doc._.translation for doc in piped if any(t.is_alpha and t.is_lower for t in doc)]  # decided on the English
+    assert 0 < len(prose) < len(reference)
     assert 0 < len(kept) < len(reference) and nlp.get_pipe("transalign_projector").summary["relabelled_by_vote"] > 0
     script = SCRIPTS / "project_corpus.py"
     register_extensions()
@@ -224,14 +226,16 @@ def test_the_workflow_script_is_one_call_of_the_library_and_shards_change_nothin
         out = tmp_path / name
         run = subprocess.run([sys.executable, str(script), str(bio), f"{out}.spacy", f"{out}.json", "--aligner", "transalign",
                               "--align-model", str(tiny_nllb), "--align-layer", "2", "--shard-size", shard_size,
-                              "--filtered-output", f"{out}_filtered.spacy", "--view-output", f"{out}_view.spacy"],
+                              "--filtered-output", f"{out}_filtered.spacy", "--view-output", f"{out}_view.spacy",
+                              "--prose-output", f"{out}_prose.spacy"],
                              capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
         summary = json.loads(Path(f"{out}.json").read_text())
         assert summary["shards"] == (1 if name == "whole" else 3) and summary["docs_out"] == len(reference)
-        assert summary["docs_without_dropped_entities"] == len(kept)
+        assert summary["docs_without_dropped_entities"] == len(kept) and summary["docs_prose"] == len(prose)
         assert _words_and_ents(_docs(Path(f"{out}.spacy"))) == _words_and_ents(reference), name
         assert _words_and_ents(_docs(Path(f"{out}_filtered.spacy"))) == _words_and_ents(kept), name
+        assert _words_and_ents(_docs(Path(f"{out}_prose.spacy"))) == _words_and_ents(prose), name
         view = _docs(Path(f"{out}_view.spacy"), "en")
         assert _words_and_ents(d._.translation for d in view) == _words_and_ents(reference), name
         assert [d._.alignment.pairs for d in view] == [d._.alignment.pairs for d in piped]

@@ -10,6 +10,7 @@ from spacy.tokens import Doc, DocBin
 
 from spacy_transalign.projection.agreement import agree, set_agreed_ents
 from spacy_transalign.projection.propagation import propagate, propagation_table
+from spacy_transalign.projection.prose import is_prose
 
 from workflow import SCRIPTS
 
@@ -85,6 +86,20 @@ def _prepare(tmp_path: Path, bio: str, name: str) -> bytes:
     out = tmp_path / f"{name}.spacy"
     subprocess.run([sys.executable, str(SCRIPTS / "prepare_text.py"), str(source), str(out)], check=True, capture_output=True)
     return out.read_bytes()
+
+
+def test_prose_leaves_out_tables_headlines_and_datelines(shared_data):
+    from spacy_transalign.corpora import read_bio
+
+    vocab = spacy.blank("en").vocab
+    for text, prose in (("CHICAGO 1996-08-26", False), ("1860 Munich 3 1 0 2 3 5 3", False), ("Peter Blackburn", False),
+                        ("SOCCER - JAPAN GET LUCKY WIN , CHINA IN SURPRISE DEFEAT .", False), ("", False),
+                        ("EU rejects German call to boycott British lamb .", True), ("Daoud said .", True),
+                        ("Anna Kournikova ( Russia ) beat Natalia Baudone ( Italy ) 6-3 6-3", True)):
+        assert is_prose(Doc(vocab, words=text.split())) is prose, text
+    sentences = read_bio(shared_data / "conll2003_en" / "train.txt")
+    kept = sum(is_prose(Doc(vocab, words=words)) for words, _ in sentences)
+    assert (len(sentences), kept) == (14042, 8663)  # 38% of the sentences are not prose
 
 
 def test_no_label_reaches_the_reverse_method(tmp_path):

@@ -16,8 +16,10 @@ through the same alignment is written to ``OUTPUT/also-K/<lang>/`` with its own 
 (:mod:`.reannotate`).
 
 Optional extra outputs (``extras``): ``filtered`` keeps the Docs in which no entity was dropped
-(``OUTPUT/filtered/<lang>/``), ``view`` the pipeline's Docs with translation, alignment and
-outcomes in user data for the viewer (``OUTPUT/view/<lang>/``); both take the vote's labels too.
+(``OUTPUT/filtered/<lang>/``), ``prose`` the Docs whose source sentence is running text
+(:func:`..projection.prose.is_prose`, ``OUTPUT/prose/<lang>/``), ``view`` the pipeline's Docs
+with translation, alignment and outcomes in user data for the viewer (``OUTPUT/view/<lang>/``);
+all take the vote's labels too.
 Training on ``OUTPUT/<lang>`` (spaCy reads every ``.spacy`` file under a folder, except in dot
 folders) sees only the main shards.
 
@@ -47,6 +49,7 @@ from ..extensions import register_extensions, vocab_for
 from ..files import write_docbin, write_json
 from ..languages import spacy_to_flores
 from ..progress import pipe_by_component
+from ..projection.prose import is_prose
 from ..projection.voting import count_labels, merge_label_counts, vote_winners
 from .pipeline import ProjectionSettings, build_pipeline, check_settings, check_unlabelled, spacy_lang
 from .reannotate import Reannotator
@@ -55,10 +58,10 @@ from .shards import Shard, plan_shards, read_shard
 logger = logging.getLogger("spacy_transalign")
 
 MIN_EFLOMAL_SHARD = 2000
-EXTRAS = ("filtered", "view")
+EXTRAS = ("filtered", "prose", "view")
 # per-shard counts that add up over a corpus
 COUNTS = ("docs_in", "docs_out", "docs_with_empty_translation", "translated", "sentences", "entities_in", "entities_out",
-          "docs_filtered", "encoder_states_reused")
+          "docs_filtered", "docs_prose", "encoder_states_reused")
 
 
 def _work(output: Path, lang: str) -> Path:
@@ -111,7 +114,8 @@ class ShardProjector:
             check_unlabelled(docs, shard.path)
         translator = nlp.get_pipe("transalign_translator")
         before = dict(translator.summary), SHARED_STATES.hits
-        out, filtered, view = DocBin(store_user_data=False), DocBin(store_user_data=False), DocBin(store_user_data=True)
+        out, view = DocBin(store_user_data=False), DocBin(store_user_data=True)
+        filtered, prose = DocBin(store_user_data=False), DocBin(store_user_data=False)
         counts: Dict[str, Dict[str, int]] = {}
         empty = entities_in = entities_out = 0
         projected: List[Doc] = []  # reverse: the target Docs, for the extra annotators
@@ -131,9 +135,11 @@ class ShardProjector:
                 projected.append(doc)
             if not any(o["reason"].startswith("dropped") for o in doc._.projection or []):
                 filtered.add(target)
+            if is_prose(source):
+                prose.add(target)
             view.add(doc)
         work = _work(self.output, lang)
-        for extra, docbin in (("filtered", filtered), ("view", view)):
+        for extra, docbin in (("filtered", filtered), ("prose", prose), ("view", view)):
             if extra in self.extras:
                 write_docbin(work / f"{shard.name}.{extra}.spacy", docbin)
         write_docbin(work / f"{shard.name}.spacy", out)
@@ -143,6 +149,7 @@ class ShardProjector:
         summary = {
             "shard": shard.name, "lang": lang, "input": shard.path, "first": shard.first, "docs_in": len(docs),
             "docs_out": len(out), "docs_with_empty_translation": empty, "docs_filtered": len(filtered),
+            "docs_prose": len(prose),
             "translated": translator.summary["translated"] - before[0].get("translated", 0),
             "sentences": translator.summary["sentences"] - before[0].get("sentences", 0),
             "entities_in": entities_in, "entities_out": entities_out,

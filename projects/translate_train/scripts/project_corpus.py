@@ -11,8 +11,10 @@ order) tags the same translations with more English pipelines and projects their
 same alignment: one output each, translated and aligned once.
 
 Also written: a JSON summary of every entity's outcome, with ``--filtered-output`` the Docs
-whose every entity was projected (sentence-level filtering), and with ``--view-output`` the
-pipeline's own Docs (translation, alignment and outcomes in user data) for the viewer.
+whose every entity was projected (sentence-level filtering), with ``--prose-output`` the Docs
+whose source sentence is running text (no tables, headlines or datelines:
+:mod:`spacy_transalign.projection.prose`), and with ``--view-output`` the pipeline's own Docs
+(translation, alignment and outcomes in user data) for the viewer.
 
 A thin call of the ``project-corpus`` command's library function: it runs in ``--work-dir``
 (default: OUTPUT's name + ``.shards``), which a killed run resumes from and a finished run
@@ -69,6 +71,7 @@ def main(
     max_new_tokens: int = typer.Option(256, help="nllb: the longest translation, in tokens"),
     lora_path: str = typer.Option("", help="transalign: a peft LoRA adapter folder for the alignment encoder"),
     filtered_output: Optional[Path] = typer.Option(None, help="Also write the Docs in which no entity was dropped"),
+    prose_output: Optional[Path] = typer.Option(None, help="Also write the Docs whose source sentence has a lower-case word"),
     view_output: Optional[Path] = typer.Option(None, help="Also write the pipeline's Docs with translation, alignment "
                                                           "and outcomes (DocBin with user data) for `spacy_transalign view`"),
     cache_dir: Optional[Path] = typer.Option(None),
@@ -85,7 +88,7 @@ def main(
     if gpu_id >= 0 and engine == "local":
         spacy.require_gpu(gpu_id)
     work = work_dir or output.with_name(output.name + ".shards")
-    extras = [name for name, path in (("filtered", filtered_output), ("view", view_output)) if path]
+    extras = [name for name, path in (("filtered", filtered_output), ("prose", prose_output), ("view", view_output)) if path]
     started = time.perf_counter()
     try:
         settings = ProjectionSettings(
@@ -121,6 +124,9 @@ def main(
     if filtered_output:
         summary["docs_without_dropped_entities"] = entry["docs_filtered"]
         write_docbin(filtered_output, _join(entry["filtered_outputs"], user_data=False))
+    if prose_output:
+        summary["docs_prose"] = entry["docs_prose"]
+        write_docbin(prose_output, _join(entry["prose_outputs"], user_data=False))
     write_docbin(output, _join(entry["outputs"], user_data=False))
     for path, also in zip(also_output, entry["also"]):
         write_docbin(path, _join(also["outputs"], user_data=False))
