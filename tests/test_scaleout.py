@@ -15,6 +15,7 @@ import spacy
 from spacy.tokens import DocBin
 
 from spacy_transalign.files import InputFileError
+from spacy_transalign.projection.prose import is_prose
 from spacy_transalign.projection.voting import count_labels, merge_label_counts, vote_span_labels, vote_winners
 from spacy_transalign.scaleout import ProjectionSettings, build_pipeline, plan_shards, project_corpus, read_shard
 
@@ -217,7 +218,7 @@ def test_the_workflow_script_is_one_call_of_the_library_and_shards_change_nothin
     piped = list(nlp.pipe(read_shard(shard, nlp)))
     reference = [doc._.translation for doc in piped]
     kept = [doc._.translation for doc in piped if not any(o["reason"].startswith("dropped") for o in doc._.projection)]
-    prose = [doc._.translation for doc in piped if any(t.is_alpha and t.is_lower for t in doc)]  # decided on the English
+    prose = [doc._.translation for doc in piped if is_prose(doc)]  # decided on the English
     assert 0 < len(prose) < len(reference)
     assert 0 < len(kept) < len(reference) and nlp.get_pipe("transalign_projector").summary["relabelled_by_vote"] > 0
     script = SCRIPTS / "project_corpus.py"
