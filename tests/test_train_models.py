@@ -23,25 +23,37 @@ def _data(tmp_path: Path, english_news) -> Path:
     return tmp_path
 
 
-def _train(tmp_path: Path, out: str, jobs: int, *specs: str, steps: int = 20) -> subprocess.CompletedProcess:
+def _train(tmp_path: Path, out: str, jobs: int, *specs: str, steps: int = 20, more: tuple = ()) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(PROJECT / "scripts" / "train_models.py"), str(PROJECT / "configs" / "ner_cpu.cfg"),
                            str(tmp_path / out), *specs, "--jobs", str(jobs), "--max-steps", str(steps),
-                           "--override", "training.eval_frequency=10"], capture_output=True, text=True, cwd=tmp_path)
+                           "--override", "training.eval_frequency=10", *more], capture_output=True, text=True, cwd=tmp_path)
+
+
+def _weights(path: Path) -> bytes:
+    return (path / "model-best" / "ner" / "model").read_bytes()
 
 
 @pytest.mark.slow
 def test_models_trained_side_by_side_equal_models_trained_alone(tmp_path, english_news):
     data = _data(tmp_path, english_news)
-    spec = ["a=train.spacy,dev.spacy,en", "b=train.spacy,dev.spacy,en"]
+    spec = ["a=train.spacy,dev.spacy,en", "b=train.spacy,dev.spacy,en", "s=train.spacy,dev.spacy,en,system.seed=1"]
     both = _train(data, "both", 2, *spec)
     assert both.returncode == 0, both.stderr
     assert "a: done in" in both.stdout and "[b] " in both.stdout  # each model's lines carry its name
     alone = _train(data, "alone", 1, spec[0])
     assert alone.returncode == 0, alone.stderr
     for name in ("a", "b"):
-        weights = (data / "both" / name / "model-best" / "ner" / "model").read_bytes()
-        assert weights == (data / "alone" / "a" / "model-best" / "ner" / "model").read_bytes()
+        assert _weights(data / "both" / name) == _weights(data / "alone" / "a")
         assert "ENTS_F" in (data / "both" / name / "train.log").read_text()
+    # a model's own setting is its alone: the same as that setting for a whole call, and it wins over the call's
+    seed1 = _train(data, "seed1", 1, "s=train.spacy,dev.spacy,en", more=("--override", "system.seed=1"))
+    assert seed1.returncode == 0, seed1.stderr
+    assert _weights(data / "both" / "s") == _weights(data / "seed1" / "s") != _weights(data / "both" / "a")
+    wins = _train(data, "wins", 1, spec[2], more=("--override", "system.seed=0"))
+    assert wins.returncode == 0 and _weights(data / "wins" / "s") == _weights(data / "seed1" / "s")
+    for bad_spec in ("a=train.spacy,dev.spacy,system.seed=1,en", "a=train.spacy,dev.spacy,en,=1", "a=train.spacy,dev.spacy,en,es"):
+        bad = _train(data, "x", 1, bad_spec)
+        assert bad.returncode != 0 and repr(bad_spec) in bad.stderr and not (data / "x").exists()
     bad = _train(data, "bad", 2, "a=train.spacy,dev.spacy,en", "c=train.spacy,dev.spacy,zz")
     assert bad.returncode == 1 and "training failed: c (logs above)" in bad.stderr and "--- end of c's log:" in bad.stderr
     assert (data / "bad" / "a" / "model-best").exists()  # the other model is kept

@@ -30,18 +30,38 @@ Job = Tuple[str, List[str]]
 
 
 def parse_job(spec: str) -> Job:
-    """``NAME=TRAIN,DEV[,LANG]`` -> (NAME, the ``spacy train`` overrides)."""
-    name, sep, paths = spec.partition("=")
-    parts = paths.split(",")
-    if not sep or not name or len(parts) not in (2, 3) or not all(parts):
-        raise typer.BadParameter(f"{spec!r}: expected NAME=TRAIN.spacy,DEV.spacy[,LANG]")
+    """``NAME=TRAIN,DEV[,LANG][,KEY=VALUE...]`` -> (NAME, the ``spacy train`` overrides).
+
+    KEY=VALUE parts are config overrides for this model alone (``system.seed=1``), so models
+    that differ only in a setting share one queue and no core waits between two calls.
+    """
+    name, sep, rest = spec.partition("=")
+    parts = rest.split(",")
+    settings = [part for part in parts[2:] if "=" in part]
+    lang = [part for part in parts[2:] if "=" not in part]
+    if not sep or not name or len(parts) < 2 or not all(parts) or len(lang) > 1 or parts[2:] != lang + settings:
+        raise typer.BadParameter(f"{spec!r}: expected NAME=TRAIN.spacy,DEV.spacy[,LANG][,KEY=VALUE...]")
     for path in parts[:2]:
         if not Path(path).exists():
             raise typer.BadParameter(f"{spec!r}: {path} does not exist")
     overrides = ["--paths.train", parts[0], "--paths.dev", parts[1]]
-    if len(parts) == 3:
-        overrides += ["--nlp.lang", parts[2]]
-    return name, overrides
+    if lang:
+        overrides += ["--nlp.lang", lang[0]]
+    try:
+        return name, overrides + _as_flags(settings)
+    except typer.BadParameter as error:
+        raise typer.BadParameter(f"{spec!r}: {error.message}") from None
+
+
+def _as_flags(settings: List[str]) -> List[str]:
+    """``KEY=VALUE`` items -> ``--KEY VALUE`` as ``spacy train`` parses them."""
+    flags: List[str] = []
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{item!r}: expected KEY=VALUE")
+        flags += [f"--{key}", value]
+    return flags
 
 
 class _Prefixed:
@@ -98,19 +118,15 @@ def _train(name: str, config: Path, output: Path, args: List[str], gpu_id: int) 
 def main(
     config: Path = typer.Argument(..., exists=True, dir_okay=False),
     output: Path = typer.Argument(..., help="Each model goes to OUTPUT/NAME (model-best, model-last, train.log)"),
-    jobs_specs: List[str] = typer.Argument(..., metavar="NAME=TRAIN,DEV[,LANG]...", help="One per model; LANG overrides nlp.lang"),
+    jobs_specs: List[str] = typer.Argument(..., metavar="NAME=TRAIN,DEV[,LANG][,KEY=VALUE...]...",
+                                       help="One per model; LANG overrides nlp.lang, KEY=VALUE this model's config (system.seed=1)"),
     jobs: int = typer.Option(2, help="Trainings at a time (1 on a single GPU)"),
     max_steps: int = typer.Option(4000),
     gpu_id: int = typer.Option(-1),
     override: List[str] = typer.Option([], help="More config overrides for every model, e.g. training.eval_frequency=20"),
 ) -> None:
     specs = [parse_job(spec) for spec in jobs_specs]
-    extra: List[str] = []
-    for item in override:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise typer.BadParameter(f"--override {item!r}: expected KEY=VALUE")
-        extra += [f"--{key}", value]
+    extra = _as_flags(override)
     fork = multiprocessing.get_context("fork")
     pending = list(specs)
     running: Dict[int, Tuple[str, multiprocessing.Process, float]] = {}
@@ -119,7 +135,7 @@ def main(
         while pending and len(running) < max(1, jobs):
             name, overrides = pending.pop(0)
             (output / name).mkdir(parents=True, exist_ok=True)
-            args = [*overrides, "--training.max_steps", str(max_steps), *extra]
+            args = ["--training.max_steps", str(max_steps), *extra, *overrides]  # the model's own settings last: they win
             process = fork.Process(target=_train, args=(name, config, output / name, args, gpu_id), name=name)
             sys.stdout.flush()
             process.start()
