@@ -54,6 +54,8 @@ def test_models_trained_side_by_side_equal_models_trained_alone(tmp_path, englis
     for bad_spec in ("a=train.spacy,dev.spacy,system.seed=1,en", "a=train.spacy,dev.spacy,en,=1", "a=train.spacy,dev.spacy,en,es"):
         bad = _train(data, "x", 1, bad_spec)
         assert bad.returncode != 0 and repr(bad_spec) in bad.stderr and not (data / "x").exists()
+    bad = _train(data, "x", 1, spec[0], more=("--override", "seed"))
+    assert bad.returncode != 0 and "--override 'seed': expected KEY=VALUE" in bad.stderr and not (data / "x").exists()
     bad = _train(data, "bad", 2, "a=train.spacy,dev.spacy,en", "c=train.spacy,dev.spacy,zz")
     assert bad.returncode == 1 and "training failed: c (logs above)" in bad.stderr and "--- end of c's log:" in bad.stderr
     assert (data / "bad" / "a" / "model-best").exists()  # the other model is kept

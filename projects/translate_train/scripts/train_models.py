@@ -126,7 +126,10 @@ def main(
     override: List[str] = typer.Option([], help="More config overrides for every model, e.g. training.eval_frequency=20"),
 ) -> None:
     specs = [parse_job(spec) for spec in jobs_specs]
-    extra = _as_flags(override)
+    try:
+        extra = _as_flags(override)
+    except typer.BadParameter as error:
+        raise typer.BadParameter(f"--override {error.message}") from None
     fork = multiprocessing.get_context("fork")
     pending = list(specs)
     running: Dict[int, Tuple[str, multiprocessing.Process, float]] = {}
