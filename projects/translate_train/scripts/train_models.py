@@ -47,19 +47,17 @@ def parse_job(spec: str) -> Job:
     overrides = ["--paths.train", parts[0], "--paths.dev", parts[1]]
     if lang:
         overrides += ["--nlp.lang", lang[0]]
-    try:
-        return name, overrides + _as_flags(settings)
-    except typer.BadParameter as error:
-        raise typer.BadParameter(f"{spec!r}: {error.message}") from None
+    return name, overrides + _as_flags(settings, where=f"{spec!r}: ")
 
 
-def _as_flags(settings: List[str]) -> List[str]:
-    """``KEY=VALUE`` items -> ``--KEY VALUE`` as ``spacy train`` parses them."""
+def _as_flags(settings: List[str], where: str) -> List[str]:
+    """``KEY=VALUE`` items -> ``--KEY VALUE`` as ``spacy train`` parses them; ``where`` names
+    the spec or option an error is in."""
     flags: List[str] = []
     for item in settings:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise typer.BadParameter(f"{item!r}: expected KEY=VALUE")
+            raise typer.BadParameter(f"{where}{item!r}: expected KEY=VALUE")
         flags += [f"--{key}", value]
     return flags
 
@@ -126,10 +124,7 @@ def main(
     override: List[str] = typer.Option([], help="More config overrides for every model, e.g. training.eval_frequency=20"),
 ) -> None:
     specs = [parse_job(spec) for spec in jobs_specs]
-    try:
-        extra = _as_flags(override)
-    except typer.BadParameter as error:
-        raise typer.BadParameter(f"--override {error.message}") from None
+    extra = _as_flags(override, where="--override ")
     fork = multiprocessing.get_context("fork")
     pending = list(specs)
     running: Dict[int, Tuple[str, multiprocessing.Process, float]] = {}
