@@ -149,3 +149,50 @@ def test_reverse_text_may_be_plain_text_and_bad_input_is_one_clear_line(tmp_path
     long.write_text("Juan vive en Madrid .\n" + "palabra " * 140_000 + "\n", encoding="utf-8")
     rc, _, err = _run("prepare_text.py", long, tmp_path / "long.spacy")
     assert rc == 1 and f"{long}, line 2: 1,120,000 characters, over spaCy's max_length (1,000,000)" in err
+
+
+def _tiny_ner(path: Path, iterations: int) -> Path:
+    """A small trained Spanish NER pipeline, so the silver script tags with a real model."""
+    from spacy.training import Example
+
+    nlp = spacy.blank("es")
+    nlp.add_pipe("ner")
+    vocab = nlp.vocab
+    sentences = [(["Juan", "vive", "en", "Madrid", "."], ["B-PER", "O", "O", "B-LOC", "O"]),
+                 (["Ana", "trabaja", "en", "la", "ONU", "."], ["B-PER", "O", "O", "O", "B-ORG", "O"]),
+                 (["El", "Gobierno", "de", "España", "habló", "."], ["O", "B-ORG", "O", "B-LOC", "O", "O"])]
+    examples = [Example(nlp.make_doc(" ".join(w)), Doc(vocab, words=w, ents=t)) for w, t in sentences]
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(iterations):
+        nlp.update(examples, sgd=optimizer)
+    nlp.to_disk(path)
+    return path
+
+
+@pytest.mark.slow
+def test_models_tag_side_by_side_as_they_tag_one_after_another(tmp_path):
+    """combine_silver.py --jobs 2 forks a tagger per model: the silver, the counts and which view
+    is which must be those of --jobs 1 (the models tag different numbers of entities)."""
+    import json
+
+    models = [_tiny_ner(tmp_path / "a", 30), _tiny_ner(tmp_path / "b", 4)]
+    text = tmp_path / "text.txt"
+    text.write_text("Juan vive en Madrid .\nAna trabaja en la ONU .\nEl Gobierno de España habló .\n"
+                    "Ana vive en España .\nJuan trabaja en Madrid .\n", encoding="utf-8")
+    assert _run("prepare_text.py", text, tmp_path / "text.spacy")[0] == 0
+    direct = {}
+    for model in models:
+        nlp = spacy.load(model)
+        direct[str(model)] = sum(len(d.ents) for d in nlp.pipe(DocBin().from_disk(tmp_path / "text.spacy").get_docs(nlp.vocab)))
+    assert len(set(direct.values())) == 2, direct
+    results = []
+    for jobs in (1, 2):
+        out = tmp_path / f"silver{jobs}.spacy"
+        rc, _, err = _run("combine_silver.py", tmp_path / "text.spacy", out, tmp_path / f"s{jobs}.json",
+                          "--model", models[0], "--model", models[1], "--min-votes", "1", "--jobs", jobs)
+        assert rc == 0, err
+        summary = json.loads((tmp_path / f"s{jobs}.json").read_text())
+        docs = DocBin().from_disk(out).get_docs(spacy.blank("es").vocab)
+        results.append((summary, [[(e.start, e.end, e.label_) for e in d.ents] for d in docs]))
+    assert results[0] == results[1]
+    assert results[0][0]["entities_per_view"] == direct

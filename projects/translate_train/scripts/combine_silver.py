@@ -7,20 +7,50 @@ missing (no loss in training), words no view tags stay ``O`` (:mod:`spacy_transa
 Then names agreed on in most sentences are tagged in the rest (``--propagate``,
 :mod:`spacy_transalign.projection.propagation`): agreement alone leaves frequent names missing.
 """
-import json
-from collections import Counter
-from pathlib import Path
-from typing import List, Optional
+import os
 
-import spacy
-import typer
-from spacy.tokens import DocBin
-from tqdm import tqdm
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # before numpy loads: one core per tagger
+    os.environ.setdefault(_var, "1")
 
-from spacy_transalign.cli import run_script
-from spacy_transalign.files import write_docbin, write_json
-from spacy_transalign.projection.agreement import doc_spans, set_agreed_ents
-from spacy_transalign.projection.propagation import propagate, propagation_table
+import json  # noqa: E402
+import multiprocessing  # noqa: E402
+from collections import Counter  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import List, Optional, Sequence  # noqa: E402
+
+import spacy  # noqa: E402
+import typer  # noqa: E402
+from spacy.tokens import Doc, DocBin  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from spacy_transalign.cli import run_script  # noqa: E402
+from spacy_transalign.files import write_docbin, write_json  # noqa: E402
+from spacy_transalign.projection.agreement import doc_spans, set_agreed_ents  # noqa: E402
+from spacy_transalign.projection.propagation import propagate, propagation_table  # noqa: E402
+
+_DOCS: Sequence[Doc] = ()  # the text, for forked taggers to inherit instead of receiving it pickled
+
+
+def tag(name: str, batch_size: int = 256) -> List[list]:
+    """One model's entities on every Doc of ``_DOCS`` (copies: the text stays unannotated)."""
+    nlp = spacy.load(name)
+    vocab = _DOCS[0].vocab if _DOCS else nlp.vocab
+    for labels in nlp.pipe_labels.values():  # the model sets labels by ID: the Docs' strings must know them
+        for label in labels:
+            vocab.strings.add(label)
+    tagged = nlp.pipe((doc.copy() for doc in _DOCS), batch_size=batch_size)
+    return [doc_spans(d) for d in tqdm(tagged, total=len(_DOCS), desc=f"tagging with {name}", unit="doc")]
+
+
+def tag_with_models(docs: Sequence[Doc], models: List[str], batch_size: int, jobs: int) -> List[List[list]]:
+    """Each model's view of ``docs``, ``jobs`` models at a time in forked processes (a CPU tagger
+    keeps one core busy); the same spans as one after another, in the models' order."""
+    global _DOCS
+    _DOCS = docs
+    if jobs <= 1 or len(models) <= 1:
+        return [tag(name, batch_size) for name in models]
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(models))) as pool:
+        return pool.starmap(tag, [(name, batch_size) for name in models], chunksize=1)
 
 
 def main(
@@ -37,6 +67,7 @@ def main(
     train_output: Optional[Path] = typer.Option(None, help="... giving this training DocBin"),
     lang: str = "es",
     batch_size: int = 256,
+    jobs: int = typer.Option(2, help="Models tagging at a time (forked processes; 1 on a GPU)"),
     gpu_id: int = -1,
 ) -> None:
     if bool(add_to) == (train_output is None):
@@ -52,14 +83,8 @@ def main(
         by_words = {tuple(t.text for t in d): doc_spans(d) for d in DocBin().from_disk(path).get_docs(vocab)}
         views.append([by_words.get(key) for key in keys])  # None: the view has no such sentence
         names.append(path.stem)
-    for name in model:
-        nlp = spacy.load(name)
-        for labels in nlp.pipe_labels.values():  # the model sets labels by ID: the Docs' strings must know them
-            for label in labels:
-                vocab.strings.add(label)
-        tagged = nlp.pipe((doc.copy() for doc in docs), batch_size=batch_size)
-        views.append([doc_spans(d) for d in tqdm(tagged, total=len(docs), desc=f"tagging with {name}", unit="doc")])
-        names.append(name)
+    views += tag_with_models(docs, model, batch_size, 1 if gpu_id >= 0 else jobs)
+    names += model
     totals: Counter = Counter()
     for k, doc in enumerate(docs):
         present = [view[k] for view in views if view[k] is not None]
