@@ -7,26 +7,22 @@ missing (no loss in training), words no view tags stay ``O`` (:mod:`spacy_transa
 Then names agreed on in most sentences are tagged in the rest (``--propagate``,
 :mod:`spacy_transalign.projection.propagation`): agreement alone leaves frequent names missing.
 """
-import os
+import side_by_side  # first: one BLAS thread per tagger, before numpy loads
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # before numpy loads: one core per tagger
-    os.environ.setdefault(_var, "1")
+import json
+from collections import Counter
+from pathlib import Path
+from typing import List, Optional, Sequence
 
-import json  # noqa: E402
-import multiprocessing  # noqa: E402
-from collections import Counter  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import List, Optional, Sequence  # noqa: E402
+import spacy
+import typer
+from spacy.tokens import Doc, DocBin
+from tqdm import tqdm
 
-import spacy  # noqa: E402
-import typer  # noqa: E402
-from spacy.tokens import Doc, DocBin  # noqa: E402
-from tqdm import tqdm  # noqa: E402
-
-from spacy_transalign.cli import run_script  # noqa: E402
-from spacy_transalign.files import write_docbin, write_json  # noqa: E402
-from spacy_transalign.projection.agreement import doc_spans, set_agreed_ents  # noqa: E402
-from spacy_transalign.projection.propagation import propagate, propagation_table  # noqa: E402
+from spacy_transalign.cli import run_script
+from spacy_transalign.files import write_docbin, write_json
+from spacy_transalign.projection.agreement import doc_spans, set_agreed_ents
+from spacy_transalign.projection.propagation import propagate, propagation_table
 
 _DOCS: Sequence[Doc] = ()  # the text, for forked taggers to inherit instead of receiving it pickled
 
@@ -47,10 +43,7 @@ def tag_with_models(docs: Sequence[Doc], models: List[str], batch_size: int, job
     keeps one core busy); the same spans as one after another, in the models' order."""
     global _DOCS
     _DOCS = docs
-    if jobs <= 1 or len(models) <= 1:
-        return [tag(name, batch_size) for name in models]
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(models))) as pool:
-        return pool.starmap(tag, [(name, batch_size) for name in models], chunksize=1)
+    return side_by_side.fork_starmap(tag, [(name, batch_size) for name in models], jobs)
 
 
 def main(

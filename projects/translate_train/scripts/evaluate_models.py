@@ -4,19 +4,15 @@ Writes ``OUTPUT_DIR/<prefix><NAME>.json`` in ``spacy evaluate --output``'s forma
 ``NAME=MODEL``; one process instead of one per model saves spaCy's start-up each time, and
 ``--jobs`` forked children evaluate side by side (a CPU model keeps one core busy).
 """
-import os
+import side_by_side  # first: one BLAS thread per evaluation, before numpy loads
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # before numpy loads
-    os.environ.setdefault(_var, "1")
+import importlib
+from pathlib import Path
+from typing import Dict, List
 
-import importlib  # noqa: E402
-import multiprocessing  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Dict, List  # noqa: E402
+import typer
 
-import typer  # noqa: E402
-
-from spacy_transalign.cli import run_script  # noqa: E402
+from spacy_transalign.cli import run_script
 
 # ``spacy.cli.evaluate`` the attribute is the CLI function; the module holds the plain one
 evaluate = importlib.import_module("spacy.cli.evaluate").evaluate
@@ -40,11 +36,7 @@ def main(
         pairs.append((name, model))
     output_dir.mkdir(parents=True, exist_ok=True)
     work = [(model, test, output_dir / f"{prefix}{name}.json", gpu_id) for name, model in pairs]
-    if jobs <= 1 or gpu_id >= 0 or len(work) <= 1:
-        results = [_evaluate(*args) for args in work]
-    else:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(work))) as pool:
-            results = pool.starmap(_evaluate, work, chunksize=1)
+    results = side_by_side.fork_starmap(_evaluate, work, 1 if gpu_id >= 0 else jobs)
     for (name, _), scores in zip(pairs, results):
         typer.echo(f"{name}: P {100 * scores['ents_p']:.1f} R {100 * scores['ents_r']:.1f} F1 {100 * scores['ents_f']:.1f}")
 

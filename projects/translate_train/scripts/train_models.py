@@ -8,23 +8,21 @@ Each model's output is shown as it comes, prefixed with its name, and kept in
 ``OUTPUT/NAME/train.log``; a failed training is named with the end of its log, after the others
 have finished. Training is deterministic, so the models do not depend on ``--jobs``.
 """
+import side_by_side  # noqa: F401  (first: one BLAS thread per training, before numpy loads)
+
+import multiprocessing
 import os
+import signal
+import sys
+import time
+import traceback
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Dict, List, TextIO, Tuple
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # before numpy loads
-    os.environ.setdefault(_var, "1")
+import typer
 
-import multiprocessing  # noqa: E402
-import signal  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import traceback  # noqa: E402
-from multiprocessing.connection import wait  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Dict, List, TextIO, Tuple  # noqa: E402
-
-import typer  # noqa: E402
-
-from spacy_transalign.cli import run_script  # noqa: E402
+from spacy_transalign.cli import run_script
 
 Job = Tuple[str, List[str]]
 
