@@ -16,7 +16,8 @@ T = TypeVar("T")
 
 def fork_starmap(func: Callable[..., T], work: Sequence[tuple], jobs: int) -> List[T]:
     """``[func(*args) for args in work]``, ``jobs`` calls at a time in forked processes; results
-    in ``work``'s order. ``jobs <= 1`` (and a GPU, which a fork cannot share) runs them here."""
+    in ``work``'s order. ``jobs <= 1`` runs them here: callers pass 1 on a GPU, which forked
+    children cannot share."""
     if jobs <= 1 or len(work) <= 1:
         return [func(*args) for args in work]
     with multiprocessing.get_context("fork").Pool(min(jobs, len(work))) as pool:
