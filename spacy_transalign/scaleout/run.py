@@ -114,7 +114,8 @@ class ShardProjector:
             check_unlabelled(docs, shard.path)
         translator = nlp.get_pipe("transalign_translator")
         before = dict(translator.summary), SHARED_STATES.hits
-        out, view = DocBin(store_user_data=False), DocBin(store_user_data=True)
+        out = DocBin(store_user_data=False)
+        view = DocBin(store_user_data=True) if "view" in self.extras else None  # user data: costly to pack
         filtered, prose = DocBin(store_user_data=False), DocBin(store_user_data=False)
         counts: Dict[str, Dict[str, int]] = {}
         empty = entities_in = entities_out = 0
@@ -137,7 +138,8 @@ class ShardProjector:
                 filtered.add(target)
             if is_prose(source):
                 prose.add(target)
-            view.add(doc)
+            if view is not None:
+                view.add(doc)
         work = _work(self.output, lang)
         for extra, docbin in (("filtered", filtered), ("prose", prose), ("view", view)):
             if extra in self.extras:
