@@ -23,11 +23,21 @@ VIEWS = [
 
 def test_two_of_three_views_keep_a_span_and_the_rest_is_missing():
     assert agree(VIEWS, 2) == ([(0, 2, "PER")], [(4, 5), (6, 7)])  # (1, 2) lies inside the kept span
-    assert agree(VIEWS, 3) == ([], [(0, 2), (1, 2), (4, 5), (6, 7)])
+    assert agree(VIEWS, 3) == ([], [(0, 2), (4, 5), (6, 7)])
     kept, missing = agree(VIEWS, 1)
     assert kept == [(0, 2, "PER"), (4, 5, "LOC"), (6, 7, "LOC")] and missing == []  # LOC: first label of equals
     with pytest.raises(ValueError, match="min_votes must be at least 1"):
         agree(VIEWS, 0)
+
+
+def test_words_of_a_weaker_overlapping_span_are_missing_not_o():
+    # "Consejo por la Paz": three views keep "Consejo", one proposes the whole name, one "Paz" as LOC
+    views = [[(0, 1, "ORG")], [(0, 1, "ORG")], [(0, 1, "ORG"), (6, 7, "PER")], [(0, 4, "ORG")], [(3, 4, "LOC")]]
+    assert agree(views, 3) == ([(0, 1, "ORG")], [(1, 4), (6, 7)])
+    nlp = spacy.blank("es")
+    doc = Doc(nlp.vocab, words="Consejo por la Paz pide que Juan hable".split())
+    assert set_agreed_ents(doc, views, 3) == (1, 4)
+    assert [t.ent_iob_ for t in doc] == ["B", "", "", "", "O", "O", "", "O"]
 
 
 def test_agreed_entities_on_a_doc_survive_a_docbin():
