@@ -88,6 +88,15 @@ def test_apertium_html_treats_text_as_text():
 
 
 @needs_apertium
+def test_apertium_line_breaks_inside_a_text_are_spaces():
+    """One text is one line: a carriage return, form feed or U+2028 in it must not split it."""
+    texts = ["Adiós\rBarcelona .", "Adiós\u2028Barcelona\x0c.", "Adiós Barcelona .", "", "Hola\x00Madrid ."]
+    out = ApertiumTranslator("es-en").translate(texts)
+    assert out[:4] == ["Goodbye Barcelona ."] * 3 + [""]
+    assert out[4] == _apertium_alone("spa-eng", "txt", [texts[4]])[0] == "HolaMadrid ."  # as Apertium alone: it drops a NUL
+
+
+@needs_apertium
 def test_apertium_keeps_hash_at_and_asterisk():
     out = ApertiumTranslator("en-es").translate(["#MeToo and @john and *stars* ."])
     assert out == _apertium_alone("eng-spa", "txt", ["#MeToo and @john and *stars* ."])

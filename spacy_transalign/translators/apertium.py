@@ -3,7 +3,9 @@
 A batch of sentences is translated in a few processes, and each sentence exactly as it would
 be alone (see :mod:`.apertium_engine`: Apertium's own batch mode lets sentences change each
 other). If the engine's output cannot be cut back into one line per sentence, that batch is
-redone sentence by sentence, so no sentence is lost or merged. Unknown words carry no marks
+redone sentence by sentence, so no sentence is lost or merged. Each text is one sentence on one
+line: its runs of whitespace, line breaks included (carriage return, form feed, U+2028...), become one
+space before translation (Apertium itself would keep them). Unknown words carry no marks
 (``apertium -u``); ``format="html"`` keeps inline markup, which marker-based projection
 relies on, and escapes plain text so that it is never read as markup.
 """
