@@ -178,6 +178,21 @@ class ModePipeline:
             raise
         return _split_null(output[0].decode("utf-8"), n, "apertium (transfer)")
 
+    def tag_segments(self, segments: Sequence[str], part_size: int = 250) -> List[str]:
+        """Each segment's lexical units with the analysis the tagger chose, as if alone and with
+        surface forms (``^surface/lemma<tags>$``, the tagger's ``-p``): for readers of the
+        analysis rather than the translation. A mode without a tagger gives every analysis."""
+        tagged: List[str] = []
+        for start in range(0, len(segments), part_size):
+            analysed = self._analyse(segments[start : start + part_size])
+            if self.tagger is None:
+                tagged += analysed
+                continue
+            argv = [self.tagger[0], "-p", *self.tagger[1:]]
+            for run in self._tag([s.encode("utf-8") for s in analysed], argv):
+                tagged += [t.decode("utf-8") for t in run]
+        return tagged
+
     def _analyse(self, segments: Sequence[str]) -> List[str]:
         data = "".join(s + "\0" for s in segments)
         return _split_null(_run(_joined(self.before), data, self.timeout), len(segments), "apertium (analysis)")
@@ -194,12 +209,13 @@ class ModePipeline:
         starts = [0] + [end for end in ends if end < len(analysed)]
         return list(zip(starts, starts[1:] + [len(analysed)]))
 
-    def _tag(self, analysed: Sequence[bytes]) -> Iterator[List[bytes]]:
+    def _tag(self, analysed: Sequence[bytes], argv: Optional[List[str]] = None) -> Iterator[List[bytes]]:
+        argv = argv or self.tagger
         taggers: List[_Tagger] = []
         try:
-            spare = _Tagger(self.tagger)
+            spare = _Tagger(argv)
             for start, end in self.runs(analysed):
-                tagger, spare = spare, _Tagger(self.tagger)  # the next one loads while this one works
+                tagger, spare = spare, _Tagger(argv)  # the next one loads while this one works
                 taggers.append(tagger)
                 yield tagger.tag(analysed[start:end], self.timeout)
             taggers.append(spare)

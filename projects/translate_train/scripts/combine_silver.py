@@ -1,7 +1,9 @@
 """Silver data from agreement: the same unlabelled target-language text seen by several views.
 
-Views: the reverse projection (``--projected``, Docs from ``project_corpus.py --method reverse``)
-and target-language NER models trained on projected data (``--model``), which tag the text here.
+Views: the reverse projection (``--projected``, Docs from ``project_corpus.py --method reverse``),
+target-language NER models trained on projected data (``--model``), which tag the text here, and
+the names an Apertium dictionary of the text's language types (``--apertium-names``,
+:mod:`spacy_transalign.translators.apertium_names`).
 An entity needs ``--min-votes`` views with the same span and label; spans with fewer votes become
 missing (no loss in training), words no view tags stay ``O`` (:mod:`spacy_transalign.projection.agreement`).
 Then names agreed on in most sentences are tagged in the rest (``--propagate``,
@@ -23,6 +25,7 @@ from spacy_transalign.cli import run_script
 from spacy_transalign.files import write_docbin, write_json
 from spacy_transalign.projection.agreement import doc_spans, set_agreed_ents
 from spacy_transalign.projection.propagation import propagate, propagation_table
+from spacy_transalign.translators.apertium_names import ApertiumNames
 
 _DOCS: Sequence[Doc] = ()  # the text, for forked taggers to inherit instead of receiving it pickled
 
@@ -52,6 +55,7 @@ def main(
     summary_path: Path = typer.Argument(...),
     projected: List[Path] = typer.Option([], help="DocBins of the same text with projected entities (a view each)"),
     model: List[str] = typer.Option([], help="Trained target-language pipelines (a view each)"),
+    apertium_names: str = typer.Option("", help="Language code or Apertium mode whose dictionary's typed names are one more view (empty: none)"),
     min_votes: int = typer.Option(2, help="Views that must propose the same span and label"),
     propagate_names: bool = typer.Option(True, "--propagate/--no-propagate", help="Tag a name agreed on in most of its sentences in all of them"),
     min_count: int = typer.Option(2, help="Propagation: times a name must be agreed on"),
@@ -67,6 +71,7 @@ def main(
         raise typer.BadParameter("--add-to and --train-output go together")
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
+    dictionary = ApertiumNames(apertium_names) if apertium_names else None  # a missing pair fails now, not after tagging
     vocab = spacy.blank(lang).vocab
     docs = list(DocBin().from_disk(text).get_docs(vocab))
     keys = [tuple(t.text for t in doc) for doc in docs]
@@ -78,6 +83,9 @@ def main(
         names.append(path.stem)
     views += tag_with_models(docs, model, batch_size, 1 if gpu_id >= 0 else jobs)
     names += model
+    if dictionary is not None:
+        views.append(dictionary(docs))
+        names.append(f"apertium_names:{dictionary.mode}")
     totals: Counter = Counter()
     for k, doc in enumerate(docs):
         present = [view[k] for view in views if view[k] is not None]
