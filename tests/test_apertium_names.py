@@ -97,3 +97,15 @@ def test_combine_silver_takes_the_dictionary_as_one_more_view(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["views"] == ["reverse", "apertium_names:spa-eng"]
     assert summary["entities_per_view"] == {"reverse": 3, "apertium_names:spa-eng": 5}
+
+
+@needs_apertium
+def test_combine_silver_names_a_missing_analyser_before_any_work(tmp_path):
+    nlp = spacy.blank("es")
+    DocBin(docs=[nlp("Ana vive en Madrid .")]).to_disk(tmp_path / "text.spacy")
+    proc = subprocess.run([sys.executable, str(SCRIPTS / "combine_silver.py"), str(tmp_path / "text.spacy"),
+                           str(tmp_path / "silver.spacy"), str(tmp_path / "summary.json"), "--apertium-names", "fi"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("Error: No installed Apertium mode analyses 'fi'")
+    assert not (tmp_path / "silver.spacy").exists() and not (tmp_path / "summary.json").exists()
