@@ -42,7 +42,8 @@ def analysis_mode(lang: str) -> str:
     if not found:
         raise ApertiumNotAvailableError(
             f"No installed Apertium mode analyses {lang!r} (installed: {', '.join(sorted(modes)) or 'none'}). "
-            f"Install a pair from that language, e.g. sudo apt-get install apertium-spa-eng, or leave this view out")
+            f"Install an Apertium pair that translates from it (apertium-eng-spa, for one, has spa-eng for Spanish: "
+            f"sudo apt-get install apertium-eng-spa), or leave this view out (the workflow's apertium_names: \"\")")
     return found[0]
 
 
