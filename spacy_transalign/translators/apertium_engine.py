@@ -269,9 +269,14 @@ def inject_html(header: str, blocks: Sequence[str], n_lines: int, timeout: float
     return [m.group(1) for m in found]
 
 
+def unescape(text: str) -> str:
+    """Text from Apertium's stream format, where special characters carry a backslash."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 def discard_html(header: str) -> None:
     match = _TRANSFUSE_DIR.match(header)
     if match:
-        folder = re.sub(r"\\(.)", r"\1", match.group(1))
+        folder = unescape(match.group(1))
         if Path(folder).name.startswith("transfuse-"):
             shutil.rmtree(folder, ignore_errors=True)

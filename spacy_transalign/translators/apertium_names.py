@@ -18,9 +18,8 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from spacy.tokens import Doc
 
-from ..languages import SPACY_TO_FLORES
-from .apertium import ApertiumNotAvailableError, installed_modes
-from .apertium_engine import ModePipeline, deformat
+from .apertium import ApertiumNotAvailableError, _iso3, installed_modes
+from .apertium_engine import ModePipeline, deformat, unescape
 
 Span = Tuple[int, int, str]
 
@@ -36,8 +35,7 @@ def analysis_mode(lang: str) -> str:
     modes = installed_modes()
     if lang in modes:
         return lang
-    flores = SPACY_TO_FLORES.get(lang)
-    prefixes = {f"{lang}-"} | ({f"{flores.split('_')[0]}-"} if flores else set())
+    prefixes = {f"{lang}-", f"{_iso3(lang)}-"}
     found = sorted(m for m in modes if any(m.startswith(p) for p in prefixes))
     if not found:
         raise ApertiumNotAvailableError(
@@ -59,7 +57,7 @@ def name_spans(words: Sequence[str], tagged: str, types: Mapping[str, str] = NAM
     labels: List[Optional[Tuple[str, int]]] = [None] * len(words)  # (label, unit) per word
     pos = first = 0
     for unit, (surface, analysis) in enumerate(_UNIT.findall(tagged)):
-        surface = re.sub(r"\\(.)", r"\1", surface)
+        surface = unescape(surface)
         at = text.find(surface, pos)
         if at < 0 or _WORD.search(text[pos:at]):
             continue
@@ -100,13 +98,12 @@ class ApertiumNames:
             self._pipeline = ModePipeline(self.mode, timeout=self.timeout)
         kept = [[t.i for t in doc if not t.is_space] for doc in docs]
         todo = [k for k, idx in enumerate(kept) if idx]
-        lines = [" ".join(docs[k][i].text for i in kept[k]) for k in todo]
+        words = [[docs[k][i].text for i in kept[k]] for k in todo]
         out: List[List[Span]] = [[] for _ in docs]
         if not todo:
             return out
-        tagged = self._pipeline.tag_segments(deformat("txt", lines, self.timeout))
-        for k, analysis in zip(todo, tagged):
+        tagged = self._pipeline.tag_segments(deformat("txt", [" ".join(w) for w in words], self.timeout))
+        for k, sentence, analysis in zip(todo, words, tagged):
             idx = kept[k]
-            words = [docs[k][i].text for i in idx]
-            out[k] = [(idx[s], idx[e - 1] + 1, label) for s, e, label in name_spans(words, analysis, self.types)]
+            out[k] = [(idx[s], idx[e - 1] + 1, label) for s, e, label in name_spans(sentence, analysis, self.types)]
         return out
