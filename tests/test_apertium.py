@@ -53,6 +53,26 @@ def test_apertium_recovers_from_a_crashing_sentence(caplog):
     assert "lost sentence 2 of a batch of 7" in caplog.text
 
 
+@needs_apertium
+def test_apertium_html_goes_in_parts_and_a_failing_part_is_halved_alone(caplog):
+    """tf-extract/tf-inject work on parts of a batch; a part that Transfuse cannot give back line
+    for line (a block element inside a sentence) is halved on its own, the other parts stay whole."""
+    import logging
+
+    lines = ["The house .", 'She included <b id="0">Paris</b> .', "the <div>dog</div> runs", "The cat .",
+             '<b id="0">Peter Blackburn</b>', "Hello"]
+    whole = ApertiumTranslator("en-es", format="html").translate_markup(lines)  # one part
+    parted = ApertiumTranslator("en-es", format="html")
+    parted.html_part_size = 2
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="spacy_transalign"):
+        assert parted.translate_markup(lines) == whole == _apertium_alone("eng-spa", "html", lines)
+    assert whole[1] == 'Incluyó <b id="0">París</b> .' and whole[4] == '<b id="0">Peter Blackburn</b>'
+    assert [r.getMessage() for r in caplog.records] == [
+        "tf-inject gave 1 lines for 2 sentences; halving a batch of 2",
+        "tf-inject gave 1 lines for 1 sentences; translating that sentence in a process of its own"]
+
+
 @pytest.mark.slow
 @needs_apertium
 def test_apertium_batch_equals_each_sentence_alone_on_1000_conll_sentences(shared_data):
