@@ -18,8 +18,9 @@ So a batch is run in four steps:
 3. find the segments in which the tagger meets an unknown ambiguity class (one ``-d`` pass),
    and tag each run of segments up to such a one in a fresh tagger process;
 4. run the stages after the tagger in one null-flush pipeline, fed while the tagger works,
-   and reformat everything in one call (``apertium-retxt`` or ``tf-inject``), one line per
-   sentence.
+   and reformat, one line per sentence: everything in one ``apertium-retxt`` call, or in
+   ``html`` each part of the batch in a ``tf-inject`` call of its own (its time grows faster
+   than the lines of one call; ``ApertiumTranslator._run_html``).
 
 ``tests/test_apertium.py`` checks, on 1,000 CoNLL sentences per format, that the result
 equals what each sentence gives in its own ``apertium`` process (``<p>sentence</p>`` for html).
