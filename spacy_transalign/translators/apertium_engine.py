@@ -183,13 +183,13 @@ class ModePipeline:
         """Each segment's lexical units with the analysis the tagger chose, as if alone and with
         surface forms (``^surface/lemma<tags>$``, the tagger's ``-p``): for readers of the
         analysis rather than the translation. A mode without a tagger gives every analysis."""
+        argv = None if self.tagger is None else [self.tagger[0], "-p", *self.tagger[1:]]
         tagged: List[str] = []
         for start in range(0, len(segments), part_size):
             analysed = self._analyse(segments[start : start + part_size])
-            if self.tagger is None:
+            if argv is None:
                 tagged += analysed
                 continue
-            argv = [self.tagger[0], "-p", *self.tagger[1:]]
             for run in self._tag([s.encode("utf-8") for s in analysed], argv):
                 tagged += [t.decode("utf-8") for t in run]
         return tagged
